@@ -1,0 +1,1 @@
+"""Greenery analytics: the sample warehouse, the dbt project's runner and the greenery CLI."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: the published facts and a scale-1 sample warehouse built once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from greenery import warehouse
+from greenery.facts import published_facts
+
+
+@pytest.fixture(scope="session")
+def facts() -> dict[str, Any]:
+    return published_facts()
+
+
+@pytest.fixture(scope="session")
+def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "greenery.duckdb"
+    warehouse.load_sample(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def raw(sample_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(sample_path), read_only=True)
+    yield con
+    con.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    assert row is not None
+    return row[0]
