@@ -1,0 +1,50 @@
+{#-
+    The shared event-sum macro, used by both funnel grains (session and session x product).
+
+    event_types(events) discovers the event types present in the data at compile time; the
+    declared list (var `event_types`) comes first so the columns the marts rely on always exist,
+    and it is all there is when no warehouse can be asked (parsing, or compiling before the
+    staging model is built). A model calls it directly so unit tests can override it.
+
+    sum_events(event_types, kind) emits one column per event type for the current grouping:
+      kind='count': n_<type>   = number of events of that type
+      kind='flag':  has_<type> = whether any event of that type happened
+-#}
+
+{% macro event_types(events) -%}
+    {%- set declared = var('event_types') -%}
+    {%- if not execute -%}
+        {{ return(declared) }}
+    {%- endif -%}
+    {%- set relation = load_relation(events) -%}
+    {%- if relation is none -%}
+        {{ return(declared) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct event_type from {{ relation }} where event_type is not null order by 1
+    {%- endset -%}
+    {%- set found = run_query(query).columns[0].values() -%}
+    {%- set discovered = declared | list -%}
+    {%- for event_type in found if event_type not in discovered -%}
+        {%- do discovered.append(event_type) -%}
+    {%- endfor -%}
+    {{ return(discovered) }}
+{%- endmacro %}
+
+{% macro event_column(event_type) -%}
+    {{ return(modules.re.sub('[^a-z0-9_]+', '_', event_type | lower)) }}
+{%- endmacro %}
+
+{% macro sum_events(event_types, kind='count', event_type_column='event_type') -%}
+    {%- if kind not in ('count', 'flag') -%}
+        {{ exceptions.raise_compiler_error("sum_events: kind must be 'count' or 'flag', got " ~ kind) }}
+    {%- endif -%}
+    {%- for event_type in event_types %}
+        {%- set is_type = event_type_column ~ " = '" ~ event_type ~ "'" %}
+        {%- if kind == 'count' %}
+        sum(case when {{ is_type }} then 1 else 0 end) as n_{{ event_column(event_type) }}
+        {%- else %}
+        max(case when {{ is_type }} then 1 else 0 end) = 1 as has_{{ event_column(event_type) }}
+        {%- endif %}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('greenery', 'addresses') }}
+
+),
+
+renamed as (
+
+    select
+        address_id,
+        address,
+        {{ zipcode_text('zipcode') }} as zipcode,
+        state,
+        country
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,21 @@
+with
+
+source as (
+
+    select * from {{ source('greenery', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        product_id,
+        name as product_name,
+        {{ money('price') }} as price,
+        cast(inventory as {{ dbt.type_int() }}) as inventory
+
+    from source
+
+)
+
+select * from renamed
