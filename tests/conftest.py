@@ -25,6 +25,17 @@ def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample warehouse after the main job (snapshots + dbt build)."""
+    from dbt_helpers import build, copy_warehouse
+
+    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("built") / "greenery.duckdb")
+    ok, status = build(path)
+    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
+    return path
+
+
+@pytest.fixture(scope="session")
 def raw(sample_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(sample_path), read_only=True)
     yield con

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ def weeks_values() -> str:
 @pytest.fixture(scope="module")
 def replayed(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replay") / "greenery.duckdb"
-    shutil.copyfile(sample_path, path)
+    warehouse.copy(sample_path, path)
     history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
     return path
 
@@ -122,7 +121,7 @@ def test_validity_timestamps_are_week_boundaries(replayed):
 def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
     first = snapshot_rows(replayed)
     again = tmp_path / "again.duckdb"
-    shutil.copyfile(replayed, again)
+    warehouse.copy(replayed, again)
     history.replay(Dbt(duckdb_path=again), again, [1, 2, 3, 4], say=lambda _: None)
     assert snapshot_rows(again) == first
     assert len(first["product_inventory_snapshot"]) == 30 + 16  # 16 changes in the history
@@ -130,7 +129,7 @@ def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
 
 def test_deleted_source_rows_are_recorded(replayed, tmp_path):
     path = tmp_path / "deleted.duckdb"
-    shutil.copyfile(replayed, path)
+    warehouse.copy(replayed, path)
     with warehouse.connect(path) as con:
         con.execute("delete from raw.products where name = 'Cactus'")
     Dbt(duckdb_path=path).check(["snapshot", "--vars", '{"snapshot_at": "2021-03-15 00:00:00"}'])

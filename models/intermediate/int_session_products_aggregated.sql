@@ -8,6 +8,12 @@ events as (
 
 ),
 
+orders as (
+
+    select * from {{ ref('stg_greenery__orders') }}
+
+),
+
 order_items as (
 
     select * from {{ ref('stg_greenery__order_items') }}
@@ -40,8 +46,10 @@ order_events as (
         events.created_at
 
     from events
+    inner join orders
+        on events.order_id = orders.order_id
     inner join order_items
-        on events.order_id = order_items.order_id
+        on orders.order_id = order_items.order_id
     where events.product_id is null
 
 ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -77,6 +78,15 @@ def export_sample(directory: Path, scale_factor: int = 1, seed: int = 42) -> dic
                 f"select count(*) from read_csv('{target}', header = true)"
             ).fetchone()
     return counts
+
+
+def copy(source: Path, target: Path) -> Path:
+    """Copy a warehouse file whole: checkpoint first, so nothing is left behind in its WAL."""
+    with connect(source) as con:
+        con.execute("force checkpoint")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
 
 
 def has_raw_data(path: Path) -> bool:

@@ -1,0 +1,117 @@
+"""The marts, built by the main job on the sample warehouse, equal the published facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import scalar
+from dbt_helpers import MARTS, build, copy_warehouse
+from greenery import history, warehouse
+from greenery.dbt import Dbt
+
+
+@pytest.fixture(scope="module")
+def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
+    history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
+    ok, _ = build(path)
+    assert ok
+    return path
+
+
+def test_weekly_funnel_row(built, facts):
+    f = facts["funnel_week_2021_02_08"]
+    with warehouse.connect(built) as con:
+        rows = con.execute(f"select * from {MARTS}.f_weekly_sales_funnel").fetchall()
+    assert len(rows) == 1
+    (wk, n, pv, ac, co, ps, atc_rate, c_rate, conv, atc_drop, co_drop) = rows[0]
+    assert str(wk) == "2021-02-08"
+    assert (n, pv, ac, co, ps) == (f["sessions"], f["page_view_sessions"],
+                                   f["add_to_cart_sessions"], f["checkout_sessions"],
+                                   f["package_shipped_sessions"])
+    assert round(atc_rate, 6) == f["add_to_cart_rate"]
+    assert round(c_rate, 6) == f["cart_to_checkout_rate"]
+    assert round(conv, 6) == f["overall_conversion_rate"]
+    assert round(atc_drop, 7) == round(f["add_to_cart_dropoff"], 7) == 0.1920415
+    assert round(co_drop, 7) == round(f["checkout_dropoff"], 7) == 0.2269807
+
+
+def test_product_funnel_per_product(built, facts):
+    with warehouse.connect(built) as con:
+        rows = con.execute(f"""select product_id, product_name, n_page_view_sessions,
+            n_add_to_cart_sessions, n_checkout_sessions, add_to_cart_rate, checkout_rate,
+            conversion_rate, add_to_cart_dropoff, checkout_dropoff
+            from {MARTS}.f_weekly_product_sales_funnel""").fetchall()
+    measured = {r[0]: r[1:] for r in rows}
+    assert len(measured) == 30
+    for p in facts["products"]:
+        name, pv, ac, co, atc_rate, c_rate, conv, atc_drop, co_drop = measured[p["product_id"]]
+        assert (name, pv, ac, co) == (p["name"], p["page_view_sessions"],
+                                      p["add_to_cart_sessions"], p["purchase_sessions"])
+        assert atc_rate == pytest.approx(p["add_to_cart_sessions"] / p["page_view_sessions"])
+        assert c_rate == pytest.approx(p["purchase_sessions"] / p["add_to_cart_sessions"])
+        assert conv == pytest.approx(p["purchase_sessions"] / p["page_view_sessions"])
+        assert atc_drop == pytest.approx(1 - atc_rate) and co_drop == pytest.approx(1 - c_rate)
+    conversions = sorted(r[7] for r in rows)
+    assert round(conversions[0], 4) == 0.3443 and round(conversions[-1], 4) == 0.6094
+
+
+def test_users_by_order_count_and_repeat_rate(built, facts):
+    with warehouse.connect(built) as con:
+        buckets = dict(con.execute(f"select order_count_bucket, count(*) from "
+                                   f"{MARTS}.user_order_facts group by 1").fetchall())
+        rate = scalar(con, f"select avg(case when is_repeat_buyer then 1.0 else 0 end) "
+                           f"from {MARTS}.user_order_facts where n_orders > 0")
+    assert [buckets["1"], buckets["2"], buckets["3+"]] == facts["users"]["users_with_1_2_3plus_orders"]
+    assert buckets["0"] == facts["users"]["users_with_no_orders_and_no_events"]
+    assert round(rate, 6) == facts["users"]["repeat_rate"]
+
+
+def test_orders_delivery_and_orders_per_hour(built, facts):
+    with warehouse.connect(built) as con:
+        hours = scalar(con, f"select avg(delivery_hours) from {MARTS}.fct_orders "
+                            f"where order_status = 'delivered'")
+        per_hour = scalar(con, f"""select avg(n) from (select {'date_trunc'}('hour', created_at),
+            count(*) n from {MARTS}.fct_orders group by 1)""")
+        promo = dict(con.execute(f"select promo_id, n_orders from {MARTS}.dim_promos").fetchall())
+        units = dict(con.execute(f"select product_id, units_sold from "
+                                 f"{MARTS}.dim_products").fetchall())
+        zips = scalar(con, f"select count(*) from {MARTS}.dim_addresses where zipcode like '0%'")
+    assert round(hours, 6) == facts["orders"]["avg_delivery_hours"]
+    assert round(per_hour, 6) == facts["orders"]["avg_orders_per_hour"]
+    assert promo == {p["promo_id"]: p["orders"] for p in facts["promos"]}
+    assert units == {p["product_id"]: p["units_sold"] for p in facts["products"]}
+    assert zips == 6
+
+
+def test_inventory_history_answers(replayed_and_built, facts):
+    answers = facts["weekly_history"]["answers"]
+    with warehouse.connect(replayed_and_built) as con:
+        changed = con.execute(f"""select product_name from {MARTS}.fct_product_inventory_weekly
+            where week_number = 4 and inventory_change != 0 order by 1""").fetchall()
+        fluctuation = con.execute(f"""select product_name, sum(abs(inventory_change))
+            from {MARTS}.fct_product_inventory_weekly group by 1
+            having sum(abs(inventory_change)) > 0 order by 2 desc, 1""").fetchall()
+        out = con.execute(f"""select product_name, week_number, previous_inventory,
+                lead(inventory) over (partition by product_id order by week_number)
+            from {MARTS}.fct_product_inventory_weekly
+            qualify is_out_of_stock order by 1""").fetchall()
+        weeks = scalar(con, f"select count(distinct week_number) from "
+                            f"{MARTS}.fct_product_inventory_weekly")
+    assert weeks == 4
+    assert [n for (n,) in changed] == answers["changed_week_3_to_4"]
+    assert dict(fluctuation) == answers["total_absolute_fluctuation"]
+    assert {n: f"week {w} ({b} -> 0 -> {a})" for n, w, b, a in out} == answers["out_of_stock"]
+
+
+def test_orders_shipped_per_week(replayed_and_built, facts):
+    with warehouse.connect(replayed_and_built) as con:
+        rows = con.execute(f"""select changed_at::date::varchar, list(order_id order by order_id)
+            from {MARTS}.fct_order_status_changes
+            where previous_status = 'preparing' and status = 'shipped' group by 1 order by 1
+            """).fetchall()
+    expected = facts["weekly_history"]["orders_shipped"]
+    assert [ids for _, ids in rows] == [sorted(v) for v in expected.values()]
+    assert [d for d, _ in rows] == ["2021-02-22", "2021-03-01", "2021-03-08"]
