@@ -31,8 +31,9 @@ checked_out_lines as (
     select count(*) as n_purchases
     from order_items
     where order_id in (
-        select events.order_id from events where events.event_type = 'checkout'
-    )
+            select events.order_id from events
+            where events.event_type = 'checkout'
+        )
 
 ),
 

@@ -1,7 +1,7 @@
 {#-
     The shared event-sum macro, used by both funnel grains (session and session x product).
 
-    event_types(events) discovers the event types present in the data at compile time; the
+    event_types(events_model) discovers the event types present in the data at compile time; the
     declared list (var `event_types`) comes first so the columns the marts rely on always exist,
     and it is all there is when no warehouse can be asked (parsing, or compiling before the
     staging model is built). A model calls it directly so unit tests can override it.
@@ -11,12 +11,12 @@
       kind='flag':  has_<type> = whether any event of that type happened
 -#}
 
-{% macro event_types(events) -%}
+{% macro event_types(events_model) -%}
     {%- set declared = var('event_types') -%}
     {%- if not execute -%}
         {{ return(declared) }}
     {%- endif -%}
-    {%- set relation = load_relation(events) -%}
+    {%- set relation = load_relation(ref(events_model)) -%}
     {%- if relation is none -%}
         {{ return(declared) }}
     {%- endif -%}

@@ -36,6 +36,20 @@ def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample warehouse after replaying weeks 1-4 and the main job."""
+    from dbt_helpers import build, copy_warehouse
+    from greenery import history
+    from greenery.dbt import Dbt
+
+    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
+    history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
+    ok, status = build(path)
+    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
+    return path
+
+
+@pytest.fixture(scope="session")
 def raw(sample_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(sample_path), read_only=True)
     yield con

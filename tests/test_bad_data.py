@@ -7,27 +7,43 @@ import json
 from pathlib import Path
 
 import pytest
-
 from dbt_helpers import MARTS, build, copy_warehouse
 from greenery import warehouse
 from greenery.dbt import Dbt
 
-MARTS_TABLES = ("fct_orders", "f_weekly_sales_funnel", "f_weekly_product_sales_funnel",
-                "fct_order_items", "dim_products", "user_order_facts")
+MARTS_TABLES = (
+    "fct_orders",
+    "f_weekly_sales_funnel",
+    "f_weekly_product_sales_funnel",
+    "fct_order_items",
+    "dim_products",
+    "user_order_facts",
+)
 
 CASES = {
     "duplicate_event_id": (
         "insert into raw.events select * from raw.events order by event_id limit 1",
-        "unique_stg_greenery__events_event_id",
-        {"fct_page_views", "fct_sessions", "f_weekly_sales_funnel",
-         "f_weekly_product_sales_funnel"},
+        "source_unique_greenery_events_event_id",
+        {
+            "stg_greenery__events",
+            "fct_page_views",
+            "fct_sessions",
+            "f_weekly_sales_funnel",
+            "f_weekly_product_sales_funnel",
+        },
     ),
     "order_item_for_unknown_order": (
         "insert into raw.order_items select 'no-such-order', product_id, 1 "
         "from raw.products order by product_id limit 1",
         "relationships_stg_greenery__order_items_order_id",
-        {"int_order_items_enriched", "fct_orders", "fct_order_items", "dim_products",
-         "f_weekly_product_sales_funnel", "user_order_facts"},
+        {
+            "int_order_items_enriched",
+            "fct_orders",
+            "fct_order_items",
+            "dim_products",
+            "f_weekly_product_sales_funnel",
+            "user_order_facts",
+        },
     ),
     "order_total_breaks_money_rule": (
         "update raw.orders set order_total = order_total + 5 where order_id = "
@@ -40,9 +56,12 @@ CASES = {
 
 def digest(path: Path) -> dict[str, str]:
     with warehouse.connect(path) as con:
-        return {t: hashlib.sha256(repr(con.execute(
-            f"select * from {MARTS}.{t} order by all").fetchall()).encode()).hexdigest()
-            for t in MARTS_TABLES}
+        return {
+            t: hashlib.sha256(
+                repr(con.execute(f"select * from {MARTS}.{t} order by all").fetchall()).encode()
+            ).hexdigest()
+            for t in MARTS_TABLES
+        }
 
 
 @pytest.mark.parametrize("case", list(CASES))

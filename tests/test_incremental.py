@@ -17,8 +17,10 @@ LATE = "hash(event_id) % 4 = 0 and created_at >= timestamp '{cut}' - interval 20
 
 def rows(path: Path) -> dict[str, list[tuple]]:
     with warehouse.connect(path) as con:
-        return {m: con.execute(f"select * from {MARTS}.{m} order by all").fetchall()
-                for m in INCREMENTAL}
+        return {
+            m: con.execute(f"select * from {MARTS}.{m} order by all").fetchall()
+            for m in INCREMENTAL
+        }
 
 
 def arrive(path: Path, cut: str | None) -> None:
@@ -29,8 +31,10 @@ def arrive(path: Path, cut: str | None) -> None:
         if cut is None:
             con.execute("insert into raw.events select * from raw.all_events")
         else:
-            con.execute(f"insert into raw.events select * from raw.all_events "
-                        f"where created_at < timestamp '{cut}' and not ({LATE.format(cut=cut)})")
+            con.execute(
+                f"insert into raw.events select * from raw.all_events "
+                f"where created_at < timestamp '{cut}' and not ({LATE.format(cut=cut)})"
+            )
 
 
 def test_incremental_runs_equal_full_refresh(sample_path, tmp_path):
@@ -55,6 +59,7 @@ def test_incremental_runs_equal_full_refresh(sample_path, tmp_path):
     # the runs really were incremental: the first batch lacked rows the last one has
     assert len(first["fct_page_views"]) < 1871
     late_sessions = {r[0] for r in first["fct_sessions"]} & {r[0] for r in full["fct_sessions"]}
-    changed = [r for r in full["fct_sessions"] if r[0] in late_sessions
-               and r not in first["fct_sessions"]]
+    changed = [
+        r for r in full["fct_sessions"] if r[0] in late_sessions and r not in first["fct_sessions"]
+    ]
     assert changed, "some sessions must have been updated by late events"

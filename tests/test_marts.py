@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
 from conftest import scalar
-from dbt_helpers import MARTS, build, copy_warehouse
-from greenery import history, warehouse
-from greenery.dbt import Dbt
-
-
-@pytest.fixture(scope="module")
-def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
-    history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
-    ok, _ = build(path)
-    assert ok
-    return path
+from dbt_helpers import MARTS
+from greenery import warehouse
 
 
 def test_weekly_funnel_row(built, facts):
@@ -28,9 +15,13 @@ def test_weekly_funnel_row(built, facts):
     assert len(rows) == 1
     (wk, n, pv, ac, co, ps, atc_rate, c_rate, conv, atc_drop, co_drop) = rows[0]
     assert str(wk) == "2021-02-08"
-    assert (n, pv, ac, co, ps) == (f["sessions"], f["page_view_sessions"],
-                                   f["add_to_cart_sessions"], f["checkout_sessions"],
-                                   f["package_shipped_sessions"])
+    assert (n, pv, ac, co, ps) == (
+        f["sessions"],
+        f["page_view_sessions"],
+        f["add_to_cart_sessions"],
+        f["checkout_sessions"],
+        f["package_shipped_sessions"],
+    )
     assert round(atc_rate, 6) == f["add_to_cart_rate"]
     assert round(c_rate, 6) == f["cart_to_checkout_rate"]
     assert round(conv, 6) == f["overall_conversion_rate"]
@@ -48,8 +39,12 @@ def test_product_funnel_per_product(built, facts):
     assert len(measured) == 30
     for p in facts["products"]:
         name, pv, ac, co, atc_rate, c_rate, conv, atc_drop, co_drop = measured[p["product_id"]]
-        assert (name, pv, ac, co) == (p["name"], p["page_view_sessions"],
-                                      p["add_to_cart_sessions"], p["purchase_sessions"])
+        assert (name, pv, ac, co) == (
+            p["name"],
+            p["page_view_sessions"],
+            p["add_to_cart_sessions"],
+            p["purchase_sessions"],
+        )
         assert atc_rate == pytest.approx(p["add_to_cart_sessions"] / p["page_view_sessions"])
         assert c_rate == pytest.approx(p["purchase_sessions"] / p["add_to_cart_sessions"])
         assert conv == pytest.approx(p["purchase_sessions"] / p["page_view_sessions"])
@@ -60,24 +55,38 @@ def test_product_funnel_per_product(built, facts):
 
 def test_users_by_order_count_and_repeat_rate(built, facts):
     with warehouse.connect(built) as con:
-        buckets = dict(con.execute(f"select order_count_bucket, count(*) from "
-                                   f"{MARTS}.user_order_facts group by 1").fetchall())
-        rate = scalar(con, f"select avg(case when is_repeat_buyer then 1.0 else 0 end) "
-                           f"from {MARTS}.user_order_facts where n_orders > 0")
-    assert [buckets["1"], buckets["2"], buckets["3+"]] == facts["users"]["users_with_1_2_3plus_orders"]
+        buckets = dict(
+            con.execute(
+                f"select order_count_bucket, count(*) from {MARTS}.user_order_facts group by 1"
+            ).fetchall()
+        )
+        rate = scalar(
+            con,
+            f"select avg(case when is_repeat_buyer then 1.0 else 0 end) "
+            f"from {MARTS}.user_order_facts where n_orders > 0",
+        )
+    assert [buckets["1"], buckets["2"], buckets["3+"]] == facts["users"][
+        "users_with_1_2_3plus_orders"
+    ]
     assert buckets["0"] == facts["users"]["users_with_no_orders_and_no_events"]
     assert round(rate, 6) == facts["users"]["repeat_rate"]
 
 
 def test_orders_delivery_and_orders_per_hour(built, facts):
     with warehouse.connect(built) as con:
-        hours = scalar(con, f"select avg(delivery_hours) from {MARTS}.fct_orders "
-                            f"where order_status = 'delivered'")
-        per_hour = scalar(con, f"""select avg(n) from (select {'date_trunc'}('hour', created_at),
-            count(*) n from {MARTS}.fct_orders group by 1)""")
+        hours = scalar(
+            con,
+            f"select avg(delivery_hours) from {MARTS}.fct_orders where order_status = 'delivered'",
+        )
+        per_hour = scalar(
+            con,
+            f"""select avg(n) from (select {"date_trunc"}('hour', created_at),
+            count(*) n from {MARTS}.fct_orders group by 1)""",
+        )
         promo = dict(con.execute(f"select promo_id, n_orders from {MARTS}.dim_promos").fetchall())
-        units = dict(con.execute(f"select product_id, units_sold from "
-                                 f"{MARTS}.dim_products").fetchall())
+        units = dict(
+            con.execute(f"select product_id, units_sold from {MARTS}.dim_products").fetchall()
+        )
         zips = scalar(con, f"select count(*) from {MARTS}.dim_addresses where zipcode like '0%'")
     assert round(hours, 6) == facts["orders"]["avg_delivery_hours"]
     assert round(per_hour, 6) == facts["orders"]["avg_orders_per_hour"]
@@ -98,8 +107,9 @@ def test_inventory_history_answers(replayed_and_built, facts):
                 lead(inventory) over (partition by product_id order by week_number)
             from {MARTS}.fct_product_inventory_weekly
             qualify is_out_of_stock order by 1""").fetchall()
-        weeks = scalar(con, f"select count(distinct week_number) from "
-                            f"{MARTS}.fct_product_inventory_weekly")
+        weeks = scalar(
+            con, f"select count(distinct week_number) from {MARTS}.fct_product_inventory_weekly"
+        )
     assert weeks == 4
     assert [n for (n,) in changed] == answers["changed_week_3_to_4"]
     assert dict(fluctuation) == answers["total_absolute_fluctuation"]

@@ -11,14 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from greenery.dbt import Dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 MODELS = {
     "numbers": "select * from (values (1, 'a', 0), (2, 'b', 5), (3, 'c', 10), (4, 'd', null)) "
-               "as t(id, code, x)",
+    "as t(id, code, x)",
     "pairs": "select * from (values (1, 'a'), (1, 'b'), (2, 'a'), (1, 'a')) as t(k1, k2)",
     "zips": "select * from (values ('02203'), ('12345'), ('1234'), (null)) as t(zip)",
     "eight_rows": "select * from range(8) as t(n)",
@@ -140,8 +139,11 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     dbt = Dbt(project=root)
     dbt.invoke(["build"])
     run = json.loads((root / "target" / "run_results.json").read_text())
-    return {r["unique_id"].split(".")[2]: r for r in run["results"]
-            if r["unique_id"].startswith("test.")}
+    return {
+        r["unique_id"].split(".")[2]: r
+        for r in run["results"]
+        if r["unique_id"].startswith("test.")
+    }
 
 
 @pytest.mark.parametrize(("name", "failing_rows"), list(EXPECTED.items()))

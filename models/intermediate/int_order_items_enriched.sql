@@ -26,7 +26,9 @@ final as (
         products.product_name,
         order_items.quantity,
         products.price as unit_price,
-        cast(order_items.quantity * products.price as {{ api.Column.numeric_type('numeric', 18, 2) }})
+        cast(
+            order_items.quantity * products.price as {{ api.Column.numeric_type('numeric', 18, 2) }}
+        )
             as line_total,
         orders.user_id,
         orders.created_at as order_created_at

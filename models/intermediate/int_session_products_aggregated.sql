@@ -1,4 +1,4 @@
-{%- set event_types = event_types(ref('stg_greenery__events')) -%}
+{%- set event_types = event_types('stg_greenery__events') -%}
 
 with
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 
 from greenery import warehouse
 
@@ -77,11 +78,19 @@ class Dbt:
             args += ["--target", self.target]
         return args
 
-    def invoke(self, command: Sequence[str], **kwargs: Any) -> dbtRunnerResult:
-        """Run `dbt <command>`; dbt's options go after the subcommand, as on the command line."""
+    def invoke(
+        self,
+        command: Sequence[str],
+        callbacks: Sequence[Callable[[EventMsg], None]] = (),
+        **kwargs: Any,
+    ) -> dbtRunnerResult:
+        """Run `dbt <command>`; dbt's options go after the subcommand, as on the command line.
+
+        `callbacks` receive every structured event dbt logs (for warnings, progress, history).
+        """
         args = [*command, *self.common_args()]
         with environment(self.env()):
-            return dbtRunner().invoke(args, **kwargs)
+            return dbtRunner(callbacks=list(callbacks)).invoke(args, **kwargs)
 
     def check(self, command: Sequence[str]) -> dbtRunnerResult:
         """Run a command and raise if dbt reports failure."""

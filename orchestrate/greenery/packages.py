@@ -30,8 +30,9 @@ def required(project: Path) -> list[str]:
 
 
 def installed(project: Path) -> bool:
-    return all((project / INSTALL_DIR / name / "dbt_project.yml").exists()
-               for name in required(project))
+    return all(
+        (project / INSTALL_DIR / name / "dbt_project.yml").exists() for name in required(project)
+    )
 
 
 def install_offline(project: Path) -> None:

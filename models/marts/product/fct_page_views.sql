@@ -33,9 +33,9 @@ page_views as (
 
     from events
     where event_type = 'page_view'
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and created_at >= {{ incremental_cutoff('viewed_at') }}
-    {% endif %}
+        {% endif %}
 
 ),
 

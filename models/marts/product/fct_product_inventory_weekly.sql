@@ -11,7 +11,8 @@ snapshot_runs as (
 
     select dbt_valid_from as taken_at from inventory_versions
     union
-    select dbt_valid_to as taken_at from inventory_versions where dbt_valid_to is not null
+    select dbt_valid_to as taken_at from inventory_versions
+    where dbt_valid_to is not null
 
 ),
 
@@ -51,11 +52,11 @@ inventory_at_week as (
 
     from numbered_weeks
     inner join inventory_versions
-        on inventory_versions.dbt_valid_from <= numbered_weeks.as_of
-        and (
-            inventory_versions.dbt_valid_to > numbered_weeks.as_of
-            or inventory_versions.dbt_valid_to is null
-        )
+        on numbered_weeks.as_of >= inventory_versions.dbt_valid_from
+            and (
+                numbered_weeks.as_of < inventory_versions.dbt_valid_to
+                or inventory_versions.dbt_valid_to is null
+            )
     where coalesce(inventory_versions.dbt_is_deleted, 'False') != 'True'
 
 ),

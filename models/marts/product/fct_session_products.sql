@@ -59,7 +59,7 @@ final as (
     left join products
         on session_products.product_id = products.product_id
     {% if is_incremental() %}
-        where session_products.session_id in (
+    where session_products.session_id in (
             select touched_sessions.session_id from touched_sessions
         )
     {% endif %}

@@ -43,7 +43,7 @@ final as (
 
     from sessions
     {% if is_incremental() %}
-        where sessions.session_id in (select touched_sessions.session_id from touched_sessions)
+    where sessions.session_id in (select touched_sessions.session_id from touched_sessions)
     {% endif %}
 
 )

@@ -17,7 +17,7 @@ url_parts as (
 
 ),
 
-renamed as (
+final as (
 
     select
         event_id,
@@ -40,4 +40,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

@@ -6,7 +6,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         order_id,
@@ -17,4 +17,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

@@ -6,7 +6,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
         user_id,
@@ -22,4 +22,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

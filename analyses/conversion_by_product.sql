@@ -1,0 +1,25 @@
+-- What is the conversion rate of each product (sessions buying it / sessions viewing it)?
+with
+
+product_funnel as (
+
+    select * from {{ ref('f_weekly_product_sales_funnel') }}
+
+),
+
+final as (
+
+    select
+        product_name,
+        sum(n_page_view_sessions) as n_page_view_sessions,
+        sum(n_checkout_sessions) as n_checkout_sessions,
+        {{ safe_ratio('sum(n_checkout_sessions)', 'sum(n_page_view_sessions)') }}
+            as conversion_rate
+
+    from product_funnel
+    group by product_name
+
+)
+
+select * from final
+order by conversion_rate desc, product_name asc

@@ -1,0 +1,23 @@
+-- What share of buyers bought again (two or more orders)?
+with
+
+user_orders as (
+
+    select * from {{ ref('user_order_facts') }}
+
+),
+
+final as (
+
+    select
+        sum(case when is_repeat_buyer then 1 else 0 end) as n_repeat_buyers,
+        count(*) as n_buyers,
+        {{ safe_ratio('sum(case when is_repeat_buyer then 1 else 0 end)', 'count(*)') }}
+            as repeat_rate
+
+    from user_orders
+    where n_orders > 0
+
+)
+
+select * from final
