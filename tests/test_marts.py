@@ -80,7 +80,7 @@ def test_orders_delivery_and_orders_per_hour(built, facts):
         )
         per_hour = scalar(
             con,
-            f"""select avg(n) from (select {"date_trunc"}('hour', created_at),
+            f"""select avg(n) from (select date_trunc('hour', created_at),
             count(*) n from {MARTS}.fct_orders group by 1)""",
         )
         promo = dict(con.execute(f"select promo_id, n_orders from {MARTS}.dim_promos").fetchall())
