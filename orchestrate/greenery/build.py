@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunnerResult
 
-from greenery import warehouse
+from greenery import packages, warehouse
 from greenery.dbt import Dbt
 
 
@@ -36,6 +36,7 @@ def run_build(dbt: Dbt, say: Callable[[str], None], dbt_args: list[str]) -> Buil
     if dbt.duckdb_path is not None:
         say(f"warehouse: {dbt.duckdb_path}")
         ensure_sample(dbt.duckdb_path, say)
+    packages.install(dbt, say)
     snapshot = dbt.invoke(["snapshot", *dbt_args])
     if not snapshot.success:
         return BuildResult(snapshot, None)

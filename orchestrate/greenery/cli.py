@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from greenery import history, warehouse
+from greenery import history, packages, warehouse
 from greenery.build import run_build
 from greenery.dbt import ConfigError, Dbt, DbtFailed
 from greenery.loader import LoadError
@@ -115,6 +115,18 @@ def replay(warehouse_path: Path | None, weeks: str, target: str | None) -> None:
     except (history.ReplayError, ConfigError, DbtFailed) as exc:
         say(f"error: {exc}")
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Reinstall even if the packages are present.")
+def deps(force: bool) -> None:
+    """Install the dbt packages: from the dbt hub, else the offline stand-ins."""
+    try:
+        source = packages.install(Dbt(), say, force=force)
+    except ConfigError as exc:
+        say(f"error: {exc}")
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"packages: {source}")
 
 
 @main.command()

@@ -53,7 +53,7 @@ def install(dbt: Dbt, say: Callable[[str], None], force: bool = False) -> str:
     if installed(dbt.project) and not force:
         return "present"
     if mode != "offline":
-        result = dbt.invoke(["deps", "--quiet"])
+        result = dbt.invoke(["deps", "--log-level", "none"])
         if result.success:
             say("packages: installed from the dbt hub")
             return "hub"
