@@ -196,8 +196,9 @@ def test_failure_while_publishing_rolls_back_every_table(loaded):
 def test_cli_reports_bad_input_and_exit_code(loaded, bad_dir):
     from click.testing import CliRunner
     from greenery.cli import main
+    from greenery.outcome import ExitCode
 
     (bad_dir / "orders.csv").unlink()
     result = CliRunner().invoke(main, ["load", "--warehouse", str(loaded), "--csv", str(bad_dir)])
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.BAD_INPUT == 6
     assert "orders.csv" in result.output and "nothing was loaded" in result.output

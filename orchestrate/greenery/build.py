@@ -1,28 +1,56 @@
-"""The main job: make sure the warehouse has data, then snapshot and build the dbt project."""
+"""The main job, `greenery build`: make sure the warehouse has data, then `dbt build` it all.
+
+`dbt build` runs snapshots, models, seeds and tests in DAG order, so a failing test skips
+everything downstream of it: marts are never rebuilt from data that failed its tests.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from dbt.cli.main import dbtRunnerResult
+from greenery import packages, runlog, warehouse
+from greenery.dbt import ConfigError, Dbt
+from greenery.outcome import ExitCode, RunSummary, new_run_id, now_iso, run_step
 
-from greenery import packages, warehouse
-from greenery.dbt import Dbt
+Say = Callable[[str], None]
+
+FUNNEL_QUERY = "select * from {{ ref('f_weekly_sales_funnel') }} order by wk desc"
 
 
 @dataclass
-class BuildResult:
-    snapshot: dbtRunnerResult
-    build: dbtRunnerResult | None
+class DbtOptions:
+    """The dbt options a job passes on: node selection, vars, threads, failure handling."""
 
-    @property
-    def success(self) -> bool:
-        return self.snapshot.success and self.build is not None and self.build.success
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    vars: str | None = None
+    threads: int | None = None
+    fail_fast: bool = False
+    full_refresh: bool = False
+    extra: list[str] = field(default_factory=list)
+
+    def args(self, command: str) -> list[str]:
+        args: list[str] = []
+        if self.select:
+            args += ["--select", *self.select]
+        if self.exclude:
+            args += ["--exclude", *self.exclude]
+        if self.vars:
+            args += ["--vars", self.vars]
+        if self.threads:
+            args += ["--threads", str(self.threads)]
+        if self.fail_fast and command in ("build", "run", "test", "snapshot", "retry"):
+            args.append("--fail-fast")
+        if self.full_refresh and command in ("build", "run"):
+            args.append("--full-refresh")
+        return args + self.extra
 
 
-def ensure_sample(path: Path, say: Callable[[str], None]) -> None:
+def ensure_sample(path: Path, say: Say) -> None:
     """A fresh clone has no warehouse: create it and load the sample data."""
     if warehouse.has_raw_data(path):
         return
@@ -31,13 +59,54 @@ def ensure_sample(path: Path, say: Callable[[str], None]) -> None:
     say("loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
 
 
-def run_build(dbt: Dbt, say: Callable[[str], None], dbt_args: list[str]) -> BuildResult:
-    """Snapshots first (they read the raw tables as they are now), then `dbt build`."""
+def prepare(dbt: Dbt, say: Say) -> None:
+    """Warehouse and packages: everything a dbt command needs before it can run."""
     if dbt.duckdb_path is not None:
         say(f"warehouse: {dbt.duckdb_path}")
         ensure_sample(dbt.duckdb_path, say)
     packages.install(dbt, say)
-    snapshot = dbt.invoke(["snapshot", *dbt_args])
-    if not snapshot.success:
-        return BuildResult(snapshot, None)
-    return BuildResult(snapshot, dbt.invoke(["build", *dbt_args]))
+
+
+def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
+    """The latest week of the overall funnel, if the mart exists (any adapter, via dbt show)."""
+    result = dbt.invoke(["show", "--inline", FUNNEL_QUERY, "--limit", "1", "--log-level", "none"])
+    if not result.success or not result.result or not result.result.results:
+        return None
+    table = result.result.results[0].agate_table
+    if table is None or len(table.rows) == 0:
+        return None
+    row = dict(zip(table.column_names, table.rows[0], strict=True))
+    return {
+        k: (str(v) if k == "wk" else float(v) if "rate" in k or "dropoff" in k else int(v))
+        for k, v in row.items()
+    }
+
+
+def start(command: str, dbt: Dbt) -> tuple[RunSummary, float]:
+    summary = RunSummary(new_run_id(), command, dbt.target_name, now_iso())
+    summary.warehouse = str(dbt.duckdb_path) if dbt.duckdb_path else None
+    return summary, time.perf_counter()
+
+
+def record(dbt: Dbt, summary: RunSummary, say: Say) -> None:
+    """Append the run to the run history; a history failure never hides the run's result."""
+    try:
+        runlog.record(runlog.history_path(dbt.project, dbt.duckdb_path), summary)
+    except Exception as exc:  # noqa: BLE001 - the job's own outcome matters more
+        say(f"warning: run history not recorded: {exc}")
+
+
+def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
+    summary, started = start("build", dbt)
+    try:
+        prepare(dbt, say)
+    except ConfigError as exc:
+        summary.message = f"configuration error: {exc}"
+        summary.finish(started, ExitCode.CONFIG_ERROR)
+        record(dbt, summary, say)
+        return summary
+    summary.steps.append(run_step("build", lambda: dbt.invoke(["build", *options.args("build")])))
+    summary.funnel = headline_funnel(dbt)
+    summary.finish(started)
+    record(dbt, summary, say)
+    return summary

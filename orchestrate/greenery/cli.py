@@ -1,19 +1,26 @@
-"""`greenery`: the command line that loads, builds and operates the greenery dbt project."""
+"""`greenery`: the command line that loads, builds and operates the greenery dbt project.
+
+Results go to stdout (a short summary, or one JSON object with --json); progress, dbt's log
+and diagnostics go to stderr. Exit codes are those of greenery.outcome.ExitCode.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from greenery import history, packages, warehouse
-from greenery.build import run_build
+from greenery import build, ci, doctor, history, job, packages, runlog, warehouse
+from greenery.build import DbtOptions
 from greenery.dbt import ConfigError, Dbt, DbtFailed
 from greenery.loader import LoadError
+from greenery.outcome import ExitCode, RunSummary
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def say(message: str) -> None:
@@ -21,19 +28,92 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def warehouse_option(func: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--warehouse",
-        "warehouse_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help=f"DuckDB file of the embedded warehouse [env {warehouse.PATH_ENV}; "
-        "default warehouse/greenery.duckdb in the project].",
-    )(func)
+def fail(message: str, code: ExitCode) -> None:
+    say(f"error: {message}")
+    sys.exit(int(code))
+
+
+def compose(*decorators: Decorator) -> Decorator:
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+warehouse_option = click.option(
+    "--warehouse",
+    "warehouse_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"DuckDB file of the embedded warehouse [env {warehouse.PATH_ENV}; "
+    "default warehouse/greenery.duckdb in the project].",
+)
+target_option = click.option(
+    "--target", default=None, help="dbt target from the profile [env GREENERY_TARGET; default dev]."
+)
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON summary (data/run_summary.schema.json) on stdout.",
+)
+dbt_options = compose(
+    click.option("--select", "-s", multiple=True, help="dbt node selection (repeatable)."),
+    click.option("--exclude", multiple=True, help="dbt nodes to exclude (repeatable)."),
+    click.option("--vars", "dbt_vars", default=None, help="dbt vars, as YAML or JSON."),
+    click.option("--threads", type=click.IntRange(min=1), default=None, help="dbt threads."),
+    click.option("--fail-fast", is_flag=True, help="Stop at the first failure."),
+    click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch."),
+)
+
+
+def make_options(
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+    dbt_vars: str | None,
+    threads: int | None,
+    fail_fast: bool,
+    full_refresh: bool,
+) -> DbtOptions:
+    return DbtOptions(
+        select=select,
+        exclude=exclude,
+        vars=dbt_vars,
+        threads=threads,
+        fail_fast=fail_fast,
+        full_refresh=full_refresh,
+    )
 
 
 def resolve(path: Path | None) -> Path:
     return (path or warehouse.default_path()).resolve()
+
+
+def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
+    """A Dbt for the target; the DuckDB file only for targets that are DuckDB."""
+    dbt = Dbt(target=target)
+    try:
+        kind = doctor.target_type(dbt.project, dbt.target_name)
+    except (OSError, KeyError, ValueError, ConfigError) as exc:
+        fail(f"cannot read the dbt profile: {exc}", ExitCode.CONFIG_ERROR)
+    if kind is None:
+        fail(
+            f"target {dbt.target_name!r} is not in the greenery profile (see profiles.example.yml)",
+            ExitCode.CONFIG_ERROR,
+        )
+    if kind == "duckdb":
+        dbt.duckdb_path = resolve(warehouse_path)
+    return dbt
+
+
+def finish(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), default=str))
+    else:
+        click.echo(summary.text())
+    sys.exit(summary.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +121,7 @@ def main() -> None:
     """Greenery analytics: sample warehouse, dbt builds and the jobs around them."""
 
 
+# ---------------------------------------------------------------------------- data
 @main.command()
 @warehouse_option
 @click.option(
@@ -67,8 +148,7 @@ def load(warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: in
         else:
             counts = warehouse.load_sample(path, scale, seed)
     except LoadError as exc:
-        say(f"error: {exc}\nnothing was loaded; the warehouse is as it was.")
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
     for table, n in counts.items():
         click.echo(f"raw.{table}: {n} rows")
 
@@ -92,29 +172,34 @@ def generate(out_dir: Path, scale: int, seed: int) -> None:
 
 @main.command()
 @warehouse_option
+@target_option
 @click.option(
     "--weeks",
     default="1-4",
     show_default=True,
     help="Weeks to replay, e.g. 1-4, 1-2 or 3-4. Starting at 1 resets snapshot history.",
 )
-@click.option("--target", default=None, help="dbt target (default: the profile's, dev).")
-def replay(warehouse_path: Path | None, weeks: str, target: str | None) -> None:
+def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
     """Replay the weekly history: apply each week's changes, then snapshot at the week's time."""
-    if target == "prod":
-        raise click.UsageError("replay rewrites raw data and snapshot history: never on prod")
-    path = resolve(warehouse_path)
-    say(f"warehouse: {path}")
+    dbt = make_dbt(target, warehouse_path)
+    if dbt.duckdb_path is None or dbt.target_name == "prod":
+        fail(
+            "replay rewrites raw data and snapshot history: only on the embedded warehouse",
+            ExitCode.CONFIG_ERROR,
+        )
     try:
         first, _, last = weeks.partition("-")
         week_list = list(range(int(first), int(last or first) + 1))
     except ValueError as exc:
         raise click.BadParameter(f"expected N or N-M, got {weeks!r}", param_hint="--weeks") from exc
+    say(f"warehouse: {dbt.duckdb_path}")
     try:
-        history.replay(Dbt(target=target, duckdb_path=path), path, week_list, say=say)
-    except (history.ReplayError, ConfigError, DbtFailed) as exc:
-        say(f"error: {exc}")
-        sys.exit(EXIT_BAD_INPUT)
+        packages.install(dbt, say)
+        history.replay(dbt, dbt.duckdb_path, week_list, say=say)
+    except (history.ReplayError, DbtFailed) as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    except ConfigError as exc:
+        fail(str(exc), ExitCode.CONFIG_ERROR)
 
 
 @main.command()
@@ -124,23 +209,159 @@ def deps(force: bool) -> None:
     try:
         source = packages.install(Dbt(), say, force=force)
     except ConfigError as exc:
-        say(f"error: {exc}")
-        sys.exit(EXIT_BAD_INPUT)
+        fail(str(exc), ExitCode.CONFIG_ERROR)
     click.echo(f"packages: {source}")
 
 
-@main.command()
+# ---------------------------------------------------------------------------- jobs
+@main.command("build")
 @warehouse_option
-@click.option("--target", default=None, help="dbt target (default: the profile's, dev).")
-def build(warehouse_path: Path | None, target: str | None) -> None:
-    """The main job: load the sample if the warehouse is empty, snapshot, then dbt build."""
-    dbt = Dbt(target=target, duckdb_path=resolve(warehouse_path))
-    try:
-        outcome = run_build(dbt, say, [])
-    except ConfigError as exc:
-        say(f"error: {exc}")
-        sys.exit(EXIT_BAD_INPUT)
-    sys.exit(EXIT_OK if outcome.success else 1)
+@target_option
+@dbt_options
+@json_option
+def build_command(
+    warehouse_path: Path | None, target: str | None, as_json: bool, **options: Any
+) -> None:
+    """The main job: load the sample if the warehouse is empty, then dbt build everything."""
+    dbt = make_dbt(target, warehouse_path)
+    finish(build.run(dbt, make_options(**options), say), as_json)
+
+
+@main.command("ci")
+@warehouse_option
+@click.option(
+    "--target",
+    default=ci.DEFAULT_TARGET,
+    show_default=True,
+    help="The CI target: ci_local (embedded DuckDB) or ci (Snowflake).",
+)
+@click.option(
+    "--state",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Production artifacts (manifest.json): build only state:modified+ and defer.",
+)
+@click.option("--keep", is_flag=True, help="Keep the run's schemas (for debugging).")
+@dbt_options
+@json_option
+def ci_command(
+    warehouse_path: Path | None,
+    target: str,
+    state: Path | None,
+    keep: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """A CI build in an isolated per-run schema, dropped afterwards (slim with --state)."""
+    dbt = make_dbt(target, warehouse_path)
+    summary = ci.run(
+        dbt.project, target, dbt.duckdb_path, state, make_options(**options), say, keep=keep
+    )
+    finish(summary, as_json)
+
+
+@main.command("run-job")
+@warehouse_option
+@target_option
+@click.option(
+    "--freshness/--no-freshness",
+    default=True,
+    show_default=True,
+    help="Check source freshness first; stale sources stop the job (exit 3).",
+)
+@click.option("--retry", is_flag=True, help="Retry the failed and skipped nodes once.")
+@click.option(
+    "--notify-success", is_flag=True, help="Notify on success too (failures are always notified)."
+)
+@dbt_options
+@json_option
+def run_job(
+    warehouse_path: Path | None,
+    target: str | None,
+    freshness: bool,
+    retry: bool,
+    notify_success: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """The scheduled production job: freshness, snapshots, build, docs, archived artifacts."""
+    dbt = make_dbt(target, warehouse_path)
+    summary = job.run(
+        dbt,
+        make_options(**options),
+        job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
+        say,
+    )
+    finish(summary, as_json)
+
+
+@main.command("retry")
+@warehouse_option
+@target_option
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path), required=False)
+@json_option
+def retry_command(
+    warehouse_path: Path | None, target: str | None, run_dir: Path | None, as_json: bool
+) -> None:
+    """Rerun only the failed and skipped nodes of a job run (default: the latest)."""
+    dbt = make_dbt(target, warehouse_path)
+    if run_dir is None:
+        runs = sorted(
+            p for p in job.runs_dir(dbt.project).glob("*") if (p / "run_results.json").exists()
+        )
+        if not runs:
+            fail("no archived run to retry under runs/", ExitCode.CONFIG_ERROR)
+        run_dir = runs[-1]
+    finish(job.retry(dbt, run_dir.resolve(), say), as_json)
+
+
+# ---------------------------------------------------------------------------- on-call
+@main.command("history")
+@warehouse_option
+@target_option
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--slower-ratio",
+    type=float,
+    default=1.5,
+    show_default=True,
+    help="Flag models whose latest build took this many times their median.",
+)
+def history_command(
+    warehouse_path: Path | None, target: str | None, limit: int, slower_ratio: float
+) -> None:
+    """Recent runs, the slowest models, and models getting slower."""
+    dbt = make_dbt(target, warehouse_path)
+    path = runlog.history_path(dbt.project, dbt.duckdb_path)
+    click.echo(f"run history: {path}")
+    click.echo("recent runs:")
+    for run_id, command, tgt, started, seconds, status, code, *counts in runlog.recent_runs(
+        path, limit
+    ):
+        click.echo(
+            f"  {started}  {run_id}  {command:<8} {tgt:<9} {status:<16} exit {code}  "
+            f"{seconds:7.1f}s  pass {counts[0]} warn {counts[1]} fail {counts[2]} "
+            f"skip {counts[3]}"
+        )
+    click.echo("slowest models (average of recent runs):")
+    for name, seconds, n in runlog.slowest_models(path, limit=5):
+        click.echo(f"  {name:<40} {seconds:7.3f}s over {n} runs")
+    slower = runlog.models_getting_slower(path, ratio=slower_ratio)
+    click.echo("models getting slower:" + ("" if slower else " none"))
+    for name, latest, typical, ratio in slower:
+        click.echo(f"  {name:<40} {latest:.3f}s vs median {typical:.3f}s ({ratio}x)")
+
+
+@main.command("doctor")
+@target_option
+def doctor_command(target: str | None) -> None:
+    """Check the installation, the profile and the environment; never prints a secret."""
+    dbt = Dbt(target=target)
+    checks = doctor.run(dbt.project, dbt.target_name)
+    for check in checks:
+        click.echo(f"{'ok ' if check.ok else 'MISSING'} {check.name}: {check.detail}")
+    if not all(c.ok for c in checks):
+        sys.exit(int(ExitCode.CONFIG_ERROR))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""`greenery ci`: build a change in an isolated per-run schema, then drop it.
+
+With `--state DIR` (production's manifest.json, e.g. an archived `greenery run-job` run) only
+`state:modified+` is built (the changed nodes and their children) and every other ref defers to
+production's relations: slim CI. Without state, everything is built.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from greenery import build
+from greenery.build import DbtOptions, Say
+from greenery.dbt import ConfigError, Dbt
+from greenery.outcome import ExitCode, RunSummary, run_step
+
+DEFAULT_TARGET = "ci_local"
+SCHEMA_ENV = "GREENERY_CI_SCHEMA"
+
+
+def run_schema(run_id: str) -> str:
+    return "ci_" + re.sub(r"[^a-z0-9]+", "_", run_id.lower())
+
+
+def run(
+    project: Path,
+    target: str,
+    duckdb_path: Path | None,
+    state: Path | None,
+    options: DbtOptions,
+    say: Say,
+    keep: bool = False,
+) -> RunSummary:
+    probe = Dbt(project=project, target=target, duckdb_path=duckdb_path)
+    summary, started = build.start("ci", probe)
+    schema = run_schema(summary.run_id)
+    dbt = Dbt(
+        project=project,
+        target=target,
+        duckdb_path=duckdb_path,
+        extra_env={SCHEMA_ENV: schema},
+        target_path=project / "target" / "ci" / summary.run_id,
+    )
+    summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
+    try:
+        if state is not None and not (state / "manifest.json").exists():
+            raise ConfigError(f"--state {state} has no manifest.json")
+        build.prepare(dbt, say)
+    except ConfigError as exc:
+        summary.message = f"configuration error: {exc}"
+        summary.finish(started, ExitCode.CONFIG_ERROR)
+        build.record(dbt, summary, say)
+        return summary
+    args = ["build", *options.args("build")]
+    if state is not None:
+        if not options.select:
+            args += ["--select", "state:modified+"]
+        args += ["--defer", "--state", str(state)]
+        say(f"slim CI: building state:modified+ against {state}, deferring the rest")
+    try:
+        summary.steps.append(run_step("build", lambda: dbt.invoke(args)))
+    finally:
+        if not keep:
+            dropped = dbt.invoke(
+                [
+                    "run-operation",
+                    "drop_schemas_with_prefix",
+                    "--args",
+                    json.dumps({"prefix": schema}),
+                ]
+            )
+            if not dropped.success:
+                say(f"warning: could not drop the CI schemas {schema}*: {dropped.exception}")
+    summary.finish(started)
+    build.record(dbt, summary, say)
+    return summary

@@ -1,0 +1,167 @@
+"""Run history: every build, ci and job run, with per-node status, timing and rows affected.
+
+Kept in the DuckDB warehouse (schema greenery_ops) for DuckDB targets, and in a local DuckDB
+file (runs/history.duckdb) for remote targets, so on-call can ask what ran, what failed, which
+models are slowest and which are getting slower.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from greenery import warehouse
+from greenery.outcome import RunSummary
+
+SCHEMA = "greenery_ops"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {SCHEMA}.runs (
+    run_id varchar primary key,
+    command varchar not null,
+    target varchar not null,
+    started_at timestamp not null,
+    ended_at timestamp,
+    duration_seconds double,
+    status varchar not null,
+    exit_code integer not null,
+    n_pass integer,
+    n_warn integer,
+    n_fail integer,
+    n_skip integer,
+    summary_json varchar
+);
+create table if not exists {SCHEMA}.node_runs (
+    run_id varchar not null,
+    step varchar not null,
+    unique_id varchar not null,
+    resource_type varchar,
+    name varchar,
+    status varchar,
+    execution_time double,
+    rows_affected bigint,
+    failures integer,
+    message varchar
+);
+"""
+
+
+def history_path(project: Path, duckdb_path: Path | None) -> Path:
+    """The warehouse for DuckDB targets, else a local history file in the project."""
+    return duckdb_path if duckdb_path is not None else project / "runs" / "history.duckdb"
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    con = warehouse.connect(path)
+    con.execute(DDL)
+    return con
+
+
+def record(path: Path, summary: RunSummary) -> None:
+    c = summary.counts()
+    with connect(path) as con:
+        con.execute("begin transaction")
+        con.execute(
+            f"insert or replace into {SCHEMA}.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                summary.run_id,
+                summary.command,
+                summary.target,
+                summary.started_at,
+                summary.ended_at or None,
+                summary.duration_seconds,
+                summary.status,
+                summary.exit_code,
+                c["pass"],
+                c["warn"],
+                c["fail"],
+                c["skip"],
+                json.dumps(summary.to_dict()),
+            ],
+        )
+        con.execute(f"delete from {SCHEMA}.node_runs where run_id = ?", [summary.run_id])
+        rows = [
+            [
+                summary.run_id,
+                step.command,
+                n.unique_id,
+                n.resource_type,
+                n.name,
+                n.status,
+                n.execution_time,
+                n.rows_affected,
+                n.failures,
+                n.message,
+            ]
+            for step in summary.steps
+            for n in step.nodes
+        ]
+        if rows:
+            con.executemany(
+                f"insert into {SCHEMA}.node_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+        con.execute("commit")
+
+
+def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    if not path.exists():
+        return []
+    with connect(path) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def recent_runs(path: Path, limit: int = 10) -> list[tuple[Any, ...]]:
+    return query(
+        path,
+        f"""
+        select run_id, command, target, started_at, duration_seconds, status, exit_code,
+               n_pass, n_warn, n_fail, n_skip
+        from {SCHEMA}.runs order by started_at desc, run_id desc limit ?""",
+        [limit],
+    )
+
+
+def slowest_models(path: Path, limit: int = 5, runs: int = 10) -> list[tuple[Any, ...]]:
+    """Models by average build time over the last `runs` runs that built them."""
+    return query(
+        path,
+        f"""
+        with recent as (
+            select n.name, n.execution_time,
+                   row_number() over (partition by n.unique_id order by r.started_at desc) as k
+            from {SCHEMA}.node_runs n join {SCHEMA}.runs r using (run_id)
+            where n.resource_type in ('model', 'snapshot') and n.status = 'success')
+        select name, round(avg(execution_time), 3) as avg_seconds, count(*) as n_runs
+        from recent where k <= ? group by name order by avg_seconds desc, name limit ?""",
+        [runs, limit],
+    )
+
+
+def models_getting_slower(
+    path: Path, ratio: float = 1.5, min_seconds: float = 0.5, runs: int = 10
+) -> list[tuple[Any, ...]]:
+    """Models whose latest build took `ratio` times their median over the runs before it."""
+    return query(
+        path,
+        f"""
+        with timed as (
+            select n.unique_id, n.name, n.execution_time,
+                   row_number() over (partition by n.unique_id order by r.started_at desc) as k
+            from {SCHEMA}.node_runs n join {SCHEMA}.runs r using (run_id)
+            where n.resource_type in ('model', 'snapshot') and n.status = 'success'),
+        compared as (
+            select name,
+                   max(case when k = 1 then execution_time end) as latest,
+                   median(case when k > 1 then execution_time end) as typical,
+                   count(*) filter (where k > 1) as n_before
+            from timed where k <= ? + 1 group by unique_id, name)
+        select name, latest, typical, round(latest / typical, 2) as ratio
+        from compared
+        where n_before >= 2 and latest >= ? and typical > 0 and latest >= ? * typical
+        order by ratio desc, name""",
+        [runs, min_seconds, ratio],
+    )
