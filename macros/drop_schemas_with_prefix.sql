@@ -8,7 +8,9 @@
         {{ exceptions.raise_compiler_error("drop_schemas_with_prefix only drops ci_<run id> schemas, got " ~ prefix) }}
     {%- endif -%}
     {%- set dropped = [] -%}
-    {%- for schema in adapter.list_schemas(target.database) -%}
+    {%- set listed = list_schemas(target.database) -%}
+    {%- set name_column = 'name' if 'name' in listed.column_names else listed.column_names[0] -%}
+    {%- for schema in listed.columns[name_column].values() -%}
         {%- if schema.lower().startswith(prefix.lower()) -%}
             {%- do adapter.drop_schema(api.Relation.create(database=target.database, schema=schema)) -%}
             {%- do dropped.append(schema) -%}

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from greenery import packages, warehouse
-from greenery.build import run_build
+from greenery import build as greenery_build
+from greenery import warehouse
+from greenery.build import DbtOptions
 from greenery.dbt import Dbt
 
 MARTS = "dev_marts"
@@ -23,12 +24,27 @@ def copy_warehouse(source: Path, target: Path) -> Path:
 
 def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
     """Run the main job on a warehouse; return success and every node's status."""
-    dbt = Dbt(duckdb_path=path)
-    packages.install(dbt, quiet)
-    outcome = run_build(dbt, quiet, list(args))
-    return outcome.success, statuses(dbt.project)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(extra=list(args)), quiet)
+    return summary.exit_code == 0, {n.unique_id: n.status for n in summary.nodes}
 
 
 def statuses(project: Path) -> dict[str, str]:
     results: dict[str, Any] = json.loads((project / "target" / "run_results.json").read_text())
     return {r["unique_id"]: r["status"] for r in results["results"]}
+
+
+PROJECT_FILES = ("dbt_project.yml", "packages.yml", "profiles.example.yml")
+PROJECT_DIRS = ("models", "macros", "snapshots", "analyses", "data_tests", "offline_packages")
+
+
+def scratch_project(root: Path) -> Path:
+    """A copy of the dbt project that a test may change (models, data) without touching ours."""
+    import shutil
+
+    project = Path(__file__).resolve().parents[1]
+    root.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(project / name, root / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(project / name, root / name)
+    return root

@@ -69,7 +69,9 @@ def prepare(dbt: Dbt, say: Say) -> None:
 
 def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
     """The latest week of the overall funnel, if the mart exists (any adapter, via dbt show)."""
-    result = dbt.invoke(["show", "--inline", FUNNEL_QUERY, "--limit", "1", "--log-level", "none"])
+    result = dbt.invoke(
+        ["show", "--inline", FUNNEL_QUERY, "--limit", "1", "--log-level", "none", "--no-write-json"]
+    )
     if not result.success or not result.result or not result.result.results:
         return None
     table = result.result.results[0].agate_table

@@ -69,6 +69,7 @@ def run(
                     "drop_schemas_with_prefix",
                     "--args",
                     json.dumps({"prefix": schema}),
+                    "--no-write-json",
                 ]
             )
             if not dropped.success:

@@ -1,0 +1,229 @@
+"""The greenery jobs end to end: real dbt runs on DuckDB, in subprocesses, on a scratch project."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from dbt_helpers import copy_warehouse, scratch_project
+from greenery import runlog, warehouse
+from greenery.outcome import ExitCode
+
+SCHEMA = json.loads(
+    resources.files("greenery").joinpath("data/run_summary.schema.json").read_text()
+)
+
+
+class Webhook:
+    """A local HTTP server on 127.0.0.1 that records what is posted to it."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        bodies = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/greenery"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture()
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()
+
+
+@pytest.fixture()
+def scratch(built: Path, tmp_path: Path, webhook: Webhook) -> dict[str, object]:
+    project = scratch_project(tmp_path / "project")
+    path = copy_warehouse(built, tmp_path / "warehouse.duckdb")
+    env = {
+        **os.environ,
+        "GREENERY_PROJECT_DIR": str(project),
+        "GREENERY_DUCKDB_PATH": str(path),
+        "GREENERY_PACKAGES": "offline",
+        "GREENERY_WEBHOOK_URL": webhook.url,
+    }
+    return {"project": project, "warehouse": path, "env": env}
+
+
+def greenery(scratch: dict, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "greenery.cli", *args],
+        env=scratch["env"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def summary_of(result: subprocess.CompletedProcess[str]) -> dict:
+    summary = json.loads(result.stdout)
+    jsonschema.validate(summary, SCHEMA)
+    assert summary["exit_code"] == result.returncode
+    return summary
+
+
+def run_results(directory: Path) -> dict[str, str]:
+    results = json.loads((directory / "run_results.json").read_text())
+    return {r["unique_id"]: r["status"] for r in results["results"]}
+
+
+def history(path: Path, run_id: str) -> tuple:
+    return runlog.query(
+        path,
+        "select r.exit_code, r.status, count(n.unique_id), "
+        "count(*) filter (where n.status in ('fail', 'error')) "
+        f"from {runlog.SCHEMA}.runs r join {runlog.SCHEMA}.node_runs n "
+        "using (run_id) where run_id = ? group by all",
+        [run_id],
+    )[0]
+
+
+def test_successful_build_json_and_history(scratch):
+    result = greenery(scratch, "build", "--json", "--select", "+f_weekly_sales_funnel")
+    summary = summary_of(result)
+    assert result.returncode == ExitCode.OK
+    assert summary["status"] == "success" and summary["counts"]["fail"] == 0
+    assert summary["funnel"]["n_sessions"] == 578 and summary["funnel"]["wk"] == "2021-02-08"
+    assert "Done. PASS=" in result.stderr  # dbt's log stays readable, on stderr
+    assert history(scratch["warehouse"], summary["run_id"])[:2] == (0, "success")
+
+
+def test_failing_test_exit_code_notification_history_and_retry(scratch, webhook):
+    path = scratch["warehouse"]
+    with warehouse.connect(path) as con:
+        con.execute(
+            "update raw.orders set order_total = order_total + 5 "
+            "where order_id = (select min(order_id) from raw.orders)"
+        )
+    result = greenery(scratch, "run-job", "--no-freshness", "--json")
+    summary = summary_of(result)
+
+    assert result.returncode == ExitCode.TESTS_FAILED == 1
+    failing = [n["unique_id"] for n in summary["failed_nodes"]]
+    assert any("order_total_follows_money_rule" in n for n in failing)
+    assert len(webhook.bodies) == 1
+    assert any("order_total_follows_money_rule" in n for n in failing)
+    assert all(n in webhook.bodies[0]["text"] for n in failing)
+    code, status, nodes, failed = history(path, summary["run_id"])
+    assert (code, status, failed) == (1, "tests_failed", len(failing)) and nodes > 100
+
+    archived = scratch["project"] / "runs" / summary["run_id"]
+    before = run_results(archived)
+    to_rerun = {uid for uid, s in before.items() if s in ("fail", "error", "skipped")}
+    assert "model.greenery.fct_orders" in to_rerun
+    # fix the cause, then retry: only what failed or was skipped runs again
+    with warehouse.connect(path) as con:
+        con.execute(
+            "update raw.orders set order_total = order_total - 5 "
+            "where order_id = (select min(order_id) from raw.orders)"
+        )
+    retried = greenery(scratch, "retry", str(archived), "--json")
+    retry_summary = summary_of(retried)
+    assert retried.returncode == ExitCode.OK, retried.stderr[-2000:]
+    rerun = run_results(scratch["project"] / "target")
+    assert set(rerun) == to_rerun
+    assert retry_summary["counts"]["total"] == len(to_rerun)
+
+
+def test_broken_model_exit_code_and_notification(scratch, webhook):
+    model = scratch["project"] / "models" / "marts" / "core" / "dim_promos.sql"
+    model.write_text(model.read_text().replace("promos.discount,", "promos.no_such_column,"))
+    result = greenery(scratch, "run-job", "--no-freshness", "--json")
+    summary = summary_of(result)
+
+    assert result.returncode == ExitCode.MODELS_ERRORED == 2
+    assert [n["unique_id"] for n in summary["failed_nodes"]] == ["model.greenery.dim_promos"]
+    assert "no_such_column" in summary["failed_nodes"][0]["message"]
+    assert "model.greenery.dim_promos" in webhook.bodies[0]["text"]
+    assert history(scratch["warehouse"], summary["run_id"])[:2] == (2, "models_errored")
+
+
+def test_stale_sources_stop_the_job(scratch, webhook):
+    result = greenery(scratch, "run-job", "--json")
+    summary = summary_of(result)
+    assert result.returncode == ExitCode.FRESHNESS_FAILED == 3
+    assert [s["command"] for s in summary["steps"]] == ["source freshness"]
+    assert "stale" in webhook.bodies[0]["text"]
+
+
+def test_two_jobs_never_overlap(scratch):
+    command = [sys.executable, "-m", "greenery.cli", "run-job", "--no-freshness", "--json"]
+    first = subprocess.Popen(
+        command, env=scratch["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lock_file = scratch["project"] / "runs" / "dev.lock"
+    deadline = time.monotonic() + 120
+    while not (lock_file.exists() and lock_file.read_text().strip()):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.2)
+    second = greenery(scratch, "run-job", "--no-freshness", "--json")
+    out, _ = first.communicate(timeout=600)
+
+    assert second.returncode == ExitCode.LOCK_HELD == 4
+    assert "held by run" in summary_of(second)["message"]
+    assert first.returncode == ExitCode.OK
+    first_summary = json.loads(out)
+    runs = runlog.query(
+        scratch["warehouse"],
+        f"select run_id, status from {runlog.SCHEMA}.runs where command = 'run-job'",
+    )
+    assert runs == [(first_summary["run_id"], "success")]
+    with warehouse.connect(scratch["warehouse"]) as con:
+        assert con.execute("select n_sessions from dev_marts.f_weekly_sales_funnel").fetchall() == [
+            (578,)
+        ]
+
+
+def test_slim_ci_builds_only_the_change_and_its_children(scratch):
+    job = summary_of(greenery(scratch, "run-job", "--no-freshness", "--json"))
+    state = scratch["project"] / "runs" / job["run_id"]
+    model = scratch["project"] / "models" / "intermediate" / "int_user_orders_aggregated.sql"
+    model.write_text(
+        model.read_text().replace(
+            "sum(n_units) as n_units", "sum(n_units) as n_units,\n        max(n_lines) as max_lines"
+        )
+    )
+
+    result = greenery(scratch, "ci", "--state", str(state), "--json")
+    summary = summary_of(result)
+
+    assert result.returncode == ExitCode.OK, result.stderr[-3000:]
+    artifacts = scratch["project"] / "target" / "ci" / summary["run_id"]
+    built = {uid for uid in run_results(artifacts) if uid.startswith("model.")}
+    assert built == {"model.greenery.int_user_orders_aggregated", "model.greenery.user_order_facts"}
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    # unchanged parents were deferred to production's relations, not rebuilt
+    compiled = (artifacts / "compiled").rglob("user_order_facts.sql")
+    assert any('"dev_staging"."stg_greenery__users"' in p.read_text() for p in compiled)
+    assert manifest["nodes"]["model.greenery.user_order_facts"]["schema"].startswith("ci_")
+    with warehouse.connect(scratch["warehouse"]) as con:
+        leftovers = con.execute(
+            "select schema_name from information_schema.schemata where schema_name like 'ci_%'"
+        ).fetchall()
+    assert leftovers == []
