@@ -1,0 +1,228 @@
+"""Run the project on the real dbt-snowflake adapter against fakesnow, an offline emulator.
+
+No Snowflake account is needed: fakesnow answers dbt-snowflake's connector calls in-process,
+with DuckDB underneath. It is good enough to catch Snowflake-only SQL errors before production,
+but it has defects of its own. This module is our small compatibility layer for them, pinned to
+the fakesnow version it was written against and applied only while emulating: the models and
+macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
+README) with the workaround, and tests/test_emulator.py proves each rewrite.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from greenery.facts import RAW_TABLES
+
+FAKESNOW_VERSION = "0.12.1"
+DATABASE = "GREENERY"
+RAW_SCHEMA = "RAW"
+TARGET = "emulated"
+
+
+class EmulatorError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Defect:
+    name: str
+    symptom: str
+    workaround: str
+    pattern: re.Pattern[str] | None = None
+    rewrite: Callable[[re.Match[str]], str] | str | None = None
+
+
+EMULATOR_DEFECTS: tuple[Defect, ...] = (
+    Defect(
+        "temporary tables",
+        "`create temporary table|view db.schema.x` fails: 'TEMPORARY table names can *only* use "
+        'the "temp" catalog\' (second runs of incremental models and snapshots, unit tests)',
+        "create an ordinary table or view instead; dbt replaces it on the next run",
+        re.compile(
+            r"\bcreate\s+(or\s+replace\s+)?(local\s+|global\s+)?temp(orary)?\s+"
+            r"(?P<kind>table|view)\b",
+            re.IGNORECASE,
+        ),
+        lambda m: f"create {m.group(1) or ''}{m.group('kind')}",
+    ),
+    Defect(
+        "transient tables",
+        "`create transient table` writes fakesnow's own metadata database inside dbt's "
+        "begin/commit and fails with a transaction error",
+        "create an ordinary table (transience only matters for Snowflake's storage billing)",
+        re.compile(r"\bcreate\s+(or\s+replace\s+)?transient\s+table\b", re.IGNORECASE),
+        lambda m: f"create {m.group(1) or ''}table",
+    ),
+    Defect(
+        "comments",
+        "`comment on ...` / `alter ... set comment` write fakesnow's metadata database inside "
+        "dbt's transaction and fail",
+        "skip the statement (comments are documentation, not data)",
+        re.compile(
+            r"^\s*(comment\s+(if\s+exists\s+)?on\b|alter\s+\w+\s+.*\bset\s+comment\b)",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        None,
+    ),
+    Defect(
+        "transactions",
+        "inside dbt's `begin` ... `commit`, a MERGE (which fakesnow splits into several statements)"
+        " or a new table writes fakesnow's own metadata database after the target database: "
+        "'a single transaction can only write to a single attached database', and the aborted "
+        "transaction then fails every later statement on the connection",
+        "run `begin`, `commit` and `rollback` as no-ops: each statement commits on its own",
+        re.compile(
+            r"^\s*(begin(\s+(work|transaction))?|start\s+transaction|commit(\s+work)?|"
+            r"rollback(\s+work)?)\s*;?\s*$",
+            re.IGNORECASE,
+        ),
+        None,
+    ),
+    Defect(
+        "merge insert values",
+        "`merge ... when not matched then insert (a, b) values (a, b)`: the unqualified values "
+        "are ambiguous between target and source in DuckDB",
+        "qualify the values with the merge's source alias",
+    ),
+    Defect(
+        "aggregates cast to double",
+        "sum/avg/median of a NUMBER(p,s) column returns a DOUBLE (fakesnow wraps every argument "
+        "in TRY_CAST(... AS DOUBLE) to emulate implicit casts of text), so exact money sums "
+        "differ by float rounding",
+        "turn that transform off: this project never aggregates text",
+    ),
+)
+
+SKIP_STATEMENT = "select 'skipped by the greenery emulator layer' as status"
+INSERT_VALUES = re.compile(
+    r"insert\s*\((?P<columns>[^()]*)\)\s*values\s*\((?P<values>[^()]*)\)", re.IGNORECASE
+)
+MERGE_SOURCE = re.compile(
+    r"\bmerge\s+into\s+.*?\busing\s+.*?\bas\s+(?P<alias>\w+)", re.IGNORECASE | re.DOTALL
+)
+
+
+def rewrite(sql: str) -> str:
+    """Rewrite one statement around the emulator's defects; other SQL passes unchanged."""
+    temporary, transient, comments, transactions, _merge, _aggregates = EMULATOR_DEFECTS
+    for defect in (temporary, transient):
+        assert defect.pattern is not None and callable(defect.rewrite)
+        sql = defect.pattern.sub(defect.rewrite, sql)
+    bare = without_comments(sql)
+    for defect in (comments, transactions):
+        assert defect.pattern is not None
+        if defect.pattern.search(bare):
+            return SKIP_STATEMENT
+    return merge_rewrite(sql)
+
+
+COMMENTS = re.compile(r"(\"[^\"]*\"|'[^']*')|/\*.*?\*/|--[^\n]*", re.DOTALL)
+
+
+def without_comments(sql: str) -> str:
+    """The statement without its `--` and `/* */` comments (quoted text kept)."""
+    return COMMENTS.sub(lambda m: m.group(1) or " ", sql).strip()
+
+
+def merge_rewrite(sql: str) -> str:
+    """Qualify a merge's `insert (...) values (...)` with the merge's source alias."""
+    source = MERGE_SOURCE.search(sql)
+    if source is None:
+        return sql
+    alias = source.group("alias")
+
+    def qualify(match: re.Match[str]) -> str:
+        values = ", ".join(
+            v.strip() if "." in v else f"{alias}.{v.strip()}"
+            for v in match.group("values").split(",")
+        )
+        return f"insert ({match.group('columns')}) values ({values})"
+
+    return INSERT_VALUES.sub(qualify, sql)
+
+
+def check_version() -> None:
+    try:
+        version = importlib.metadata.version("fakesnow")
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise EmulatorError("fakesnow is not installed: pip install -e '.[snowflake]'") from exc
+    if version != FAKESNOW_VERSION:
+        raise EmulatorError(
+            f"the emulator layer is written for fakesnow {FAKESNOW_VERSION}, found {version}: "
+            "check each defect in greenery/emulator.py still applies, then update the pin"
+        )
+
+
+@contextmanager
+def compatibility_layer() -> Iterator[None]:
+    """Patch fakesnow's cursor and transforms for the defects above, for the duration."""
+    check_version()
+    from fakesnow import cursor as fake_cursor
+    from fakesnow import transforms as fake_transforms
+
+    original_execute = fake_cursor.FakeSnowflakeCursor.execute
+    original_cast = fake_transforms.numeric_agg_implicit_cast
+
+    def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        return original_execute(self, rewrite(command), *args, **kwargs)
+
+    fake_cursor.FakeSnowflakeCursor.execute = execute  # type: ignore[method-assign]
+    fake_transforms.numeric_agg_implicit_cast = lambda expression: expression
+    try:
+        yield
+    finally:
+        fake_cursor.FakeSnowflakeCursor.execute = original_execute  # type: ignore[method-assign]
+        fake_transforms.numeric_agg_implicit_cast = original_cast
+
+
+@contextmanager
+def emulated_snowflake(db_path: Path) -> Iterator[None]:
+    """dbt-snowflake's connector answered by fakesnow, databases kept as files in db_path."""
+    import fakesnow
+
+    db_path.mkdir(parents=True, exist_ok=True)
+    with compatibility_layer(), fakesnow.patch(db_path=str(db_path)):
+        yield
+
+
+def database_file(db_path: Path) -> Path:
+    return db_path / f"{DATABASE}.db"
+
+
+def load_raw(db_path: Path, source: Path) -> dict[str, int]:
+    """Copy the raw tables of a DuckDB warehouse into the emulated GREENERY.RAW schema.
+
+    fakesnow keeps each database as a DuckDB file, so this is a plain copy, in one transaction,
+    with the raw contract's Snowflake types (NUMBER for number columns).
+    """
+    from greenery.facts import raw_columns
+
+    db_path.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    with duckdb.connect(str(database_file(db_path))) as con:
+        con.execute(f"attach '{source}' as source_warehouse (read_only)")
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for table in RAW_TABLES:
+            casts = ", ".join(
+                f"cast({c.name} as {'decimal(38, 0)' if c.type == 'number' else c.duckdb_type})"
+                f" as {c.name}"
+                for c in raw_columns(table)
+            )
+            con.execute(
+                f"create or replace table {RAW_SCHEMA}.{table} as "
+                f"select {casts} from source_warehouse.raw.{table}"
+            )
+            (counts[table],) = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()
+        con.execute("commit")
+        con.execute("detach source_warehouse")
+    return counts
