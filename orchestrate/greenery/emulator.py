@@ -94,6 +94,18 @@ EMULATOR_DEFECTS: tuple[Defect, ...] = (
         "qualify the values with the merge's source alias",
     ),
     Defect(
+        "session query tag",
+        "`show parameters like 'query_tag' in session` returns no row, so dbt-snowflake's "
+        "get_current_query_tag() fails whenever a query_tag is configured",
+        "remember each connection's `alter session set query_tag` and answer the show with it",
+    ),
+    Defect(
+        "grants",
+        "`show grants on <table>` is a parse error, and fakesnow keeps no grants",
+        "answer `show grants` with no rows (dbt then grants what the config says) and record "
+        "each `grant`/`revoke` as a no-op, so tests can check what would have been granted",
+    ),
+    Defect(
         "aggregates cast to double",
         "sum/avg/median of a NUMBER(p,s) column returns a DOUBLE (fakesnow wraps every argument "
         "in TRY_CAST(... AS DOUBLE) to emulate implicit casts of text), so exact money sums "
@@ -102,6 +114,7 @@ EMULATOR_DEFECTS: tuple[Defect, ...] = (
     ),
 )
 
+DEFECTS = {defect.name: defect for defect in EMULATOR_DEFECTS}
 SKIP_STATEMENT = "select 'skipped by the greenery emulator layer' as status"
 INSERT_VALUES = re.compile(
     r"insert\s*\((?P<columns>[^()]*)\)\s*values\s*\((?P<values>[^()]*)\)", re.IGNORECASE
@@ -113,14 +126,15 @@ MERGE_SOURCE = re.compile(
 
 def rewrite(sql: str) -> str:
     """Rewrite one statement around the emulator's defects; other SQL passes unchanged."""
-    temporary, transient, comments, transactions, _merge, _aggregates = EMULATOR_DEFECTS
-    for defect in (temporary, transient):
-        assert defect.pattern is not None and callable(defect.rewrite)
+    for name in ("temporary tables", "transient tables"):
+        defect = DEFECTS[name]
+        assert defect.pattern is not None and defect.rewrite is not None
         sql = defect.pattern.sub(defect.rewrite, sql)
     bare = without_comments(sql)
-    for defect in (comments, transactions):
-        assert defect.pattern is not None
-        if defect.pattern.search(bare):
+    for name in ("comments", "transactions"):
+        pattern = DEFECTS[name].pattern
+        assert pattern is not None
+        if pattern.search(bare):
             return SKIP_STATEMENT
     return merge_rewrite(sql)
 
@@ -150,6 +164,48 @@ def merge_rewrite(sql: str) -> str:
     return INSERT_VALUES.sub(qualify, sql)
 
 
+QUERY_TAG_SET = re.compile(
+    r"^alter\s+session\s+set\s+query_tag\s*=\s*'(?P<tag>(?:[^']|'')*)'\s*;?$",
+    re.IGNORECASE | re.DOTALL,
+)
+QUERY_TAG_SHOW = re.compile(
+    r"^show\s+parameters\s+like\s+'query_tag'\s+in\s+session\s*;?$", re.IGNORECASE
+)
+SHOW_GRANTS = re.compile(r"^show\s+grants\s+on\s+", re.IGNORECASE)
+GRANT = re.compile(r"^(grant|revoke)\s+", re.IGNORECASE)
+NO_GRANTS = (
+    'select null::timestamp as "created_on", \'\' as "privilege", \'\' as "granted_on", '
+    "'' as \"name\", '' as \"granted_to\", '' as \"grantee_name\", '' as \"grant_option\", "
+    "'' as \"granted_by\" where false"
+)
+#: Every query tag set while emulating, in order (the emulator's query history, for tests).
+query_tags_seen: list[str] = []
+#: Every grant or revoke issued while emulating, in order.
+grants_seen: list[str] = []
+
+
+def session_rewrite(connection: Any, sql: str) -> str:
+    """Emulate the session's query tag and grants on the fake connection."""
+    bare = without_comments(sql)
+    if match := QUERY_TAG_SET.match(bare):
+        tag = match.group("tag").replace("''", "'")
+        connection.greenery_query_tag = tag
+        query_tags_seen.append(tag)
+        return SKIP_STATEMENT
+    if SHOW_GRANTS.match(bare):
+        return NO_GRANTS
+    if GRANT.match(bare):
+        grants_seen.append(bare)
+        return SKIP_STATEMENT
+    if QUERY_TAG_SHOW.match(bare):
+        tag = getattr(connection, "greenery_query_tag", "").replace("'", "''")
+        return (
+            f"select 'QUERY_TAG' as \"key\", '{tag}' as \"value\", '' as \"default\", "
+            "'SESSION' as \"level\", '' as \"description\", 'STRING' as \"type\""
+        )
+    return sql
+
+
 def check_version() -> None:
     try:
         version = importlib.metadata.version("fakesnow")
@@ -173,7 +229,9 @@ def compatibility_layer() -> Iterator[None]:
     original_cast = fake_transforms.numeric_agg_implicit_cast
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
-        return original_execute(self, rewrite(command), *args, **kwargs)
+        return original_execute(
+            self, session_rewrite(self._conn, rewrite(command)), *args, **kwargs
+        )
 
     fake_cursor.FakeSnowflakeCursor.execute = execute  # type: ignore[method-assign]
     fake_transforms.numeric_agg_implicit_cast = lambda expression: expression

@@ -3,7 +3,9 @@
         materialized='incremental',
         unique_key='event_id',
         incremental_strategy='merge',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        snowflake_warehouse=heavy_warehouse(),
+        cluster_by=['view_week']
     )
 }}
 

@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key=['session_id', 'product_id'],
         incremental_strategy='merge',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        snowflake_warehouse=heavy_warehouse()
     )
 }}
 
