@@ -43,7 +43,7 @@ def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFacto
     from greenery.dbt import Dbt
 
     path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
-    history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
+    history.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
     ok, status = build(path)
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
     return path

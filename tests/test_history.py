@@ -30,7 +30,7 @@ def weeks_values() -> str:
 def replayed(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replay") / "greenery.duckdb"
     warehouse.copy(sample_path, path)
-    history.replay(Dbt(duckdb_path=path), path, [1, 2, 3, 4], say=lambda _: None)
+    history.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
     return path
 
 
@@ -122,7 +122,7 @@ def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
     first = snapshot_rows(replayed)
     again = tmp_path / "again.duckdb"
     warehouse.copy(replayed, again)
-    history.replay(Dbt(duckdb_path=again), again, [1, 2, 3, 4], say=lambda _: None)
+    history.replay(Dbt(duckdb_path=again), [1, 2, 3, 4], say=lambda _: None)
     assert snapshot_rows(again) == first
     assert len(first["product_inventory_snapshot"]) == 30 + 16  # 16 changes in the history
 
@@ -151,4 +151,4 @@ def test_replay_refuses_data_without_the_history_keys(tmp_path):
             "delete from raw.orders where order_id = '265f9aae-561a-4232-a78a-7052466e46b7'"
         )
     with pytest.raises(history.ReplayError, match="265f9aae"):
-        history.replay(Dbt(duckdb_path=path), path, [1], say=lambda _: None)
+        history.replay(Dbt(duckdb_path=path), [1], say=lambda _: None)

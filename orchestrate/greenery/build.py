@@ -77,9 +77,18 @@ def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
     table = result.result.results[0].agate_table
     if table is None or len(table.rows) == 0:
         return None
-    row = dict(zip(table.column_names, table.rows[0], strict=True))
+    # Snowflake names result columns in upper case, DuckDB as written
+    row = {k.lower(): v for k, v in zip(table.column_names, table.rows[0], strict=True)}
     return {
-        k: (str(v) if k == "wk" else float(v) if "rate" in k or "dropoff" in k else int(v))
+        k: (
+            str(v)
+            if k == "wk"
+            else None
+            if v is None
+            else float(v)
+            if "rate" in k or "dropoff" in k
+            else int(v)
+        )
         for k, v in row.items()
     }
 

@@ -26,6 +26,7 @@ FAKESNOW_VERSION = "0.12.1"
 DATABASE = "GREENERY"
 RAW_SCHEMA = "RAW"
 TARGET = "emulated"
+DIR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
 
 
 class EmulatorError(Exception):
@@ -106,6 +107,14 @@ EMULATOR_DEFECTS: tuple[Defect, ...] = (
         "each `grant`/`revoke` as a no-op, so tests can check what would have been granted",
     ),
     Defect(
+        "unknown functions pass through",
+        "fakesnow hands functions it does not know to DuckDB, so DuckDB-only functions "
+        "(list_value, regexp_matches, strftime, epoch_ms, ...) run instead of failing as they "
+        "would on Snowflake",
+        "strict check: a function that sqlglot's Snowflake dialect does not know fails with "
+        "Snowflake's 'Unknown function' error, unless listed in SNOWFLAKE_FUNCTIONS_SQLGLOT_LACKS",
+    ),
+    Defect(
         "aggregates cast to double",
         "sum/avg/median of a NUMBER(p,s) column returns a DOUBLE (fakesnow wraps every argument "
         "in TRY_CAST(... AS DOUBLE) to emulate implicit casts of text), so exact money sums "
@@ -171,6 +180,42 @@ QUERY_TAG_SET = re.compile(
 QUERY_TAG_SHOW = re.compile(
     r"^show\s+parameters\s+like\s+'query_tag'\s+in\s+session\s*;?$", re.IGNORECASE
 )
+#: Real Snowflake functions that sqlglot's Snowflake dialect parses as unknown (checked against
+#: Snowflake's SQL reference). Add one here only after checking it exists on Snowflake.
+SNOWFLAKE_FUNCTIONS_SQLGLOT_LACKS = frozenset({"to_timestamp_ntz"})
+
+
+def unknown_functions(sql: str) -> list[str]:
+    """Functions in a statement that are not Snowflake's, as far as sqlglot can tell."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        statements = sqlglot.parse(sql, read="snowflake")
+    except ParseError:
+        return []  # fakesnow reports what it cannot parse
+    names = {
+        function.name.lower()
+        for statement in statements
+        if statement is not None
+        for function in statement.find_all(exp.Anonymous)
+    }
+    return sorted(names - SNOWFLAKE_FUNCTIONS_SQLGLOT_LACKS)
+
+
+def check_functions(sql: str) -> None:
+    if unknown := unknown_functions(sql):
+        from snowflake.connector.errors import ProgrammingError
+
+        raise ProgrammingError(
+            msg=f"SQL compilation error: Unknown function {unknown[0].upper()} "
+            "(greenery emulator strict check: not a Snowflake function)",
+            errno=2140,
+            sqlstate="42601",
+        )
+
+
 SHOW_GRANTS = re.compile(r"^show\s+grants\s+on\s+", re.IGNORECASE)
 GRANT = re.compile(r"^(grant|revoke)\s+", re.IGNORECASE)
 NO_GRANTS = (
@@ -229,6 +274,7 @@ def compatibility_layer() -> Iterator[None]:
     original_cast = fake_transforms.numeric_agg_implicit_cast
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        check_functions(command)
         return original_execute(
             self, session_rewrite(self._conn, rewrite(command)), *args, **kwargs
         )
@@ -284,3 +330,31 @@ def load_raw(db_path: Path, source: Path) -> dict[str, int]:
         con.execute("commit")
         con.execute("detach source_warehouse")
     return counts
+
+
+def has_raw(db_path: Path) -> bool:
+    path = database_file(db_path)
+    if not path.exists():
+        return False
+    with duckdb.connect(str(path), read_only=True) as con:
+        (n,) = con.execute(
+            "select count(*) from information_schema.tables where lower(table_schema) = 'raw'"
+        ).fetchone()
+    return n == len(RAW_TABLES)
+
+
+def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
+    """The emulated GREENERY.RAW holds the raw tables: copied from the DuckDB warehouse (which
+    gets the sample first if it is empty). Runs before fakesnow opens the database file."""
+    if has_raw(db_path):
+        return
+    from greenery import warehouse
+
+    if not warehouse.has_raw_data(source):
+        say(f"no raw tables in {source}: loading the sample dataset (scale 1)")
+        warehouse.load_sample(source)
+    counts = load_raw(db_path, source)
+    say(
+        f"emulated Snowflake {database_file(db_path)}: loaded "
+        + ", ".join(f"RAW.{t} {n}" for t, n in counts.items())
+    )

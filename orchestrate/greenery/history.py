@@ -4,19 +4,18 @@ Week 1 is the base data; each later week applies the changes of `data/weekly_his
 by product_id and order_id) and then runs `dbt snapshot` with the var `snapshot_at` set to that
 week's simulated time, so snapshot validity timestamps are week boundaries, not the wall clock.
 A replay from week 1 starts the snapshot history afresh, so replaying twice gives identical
-snapshot tables.
+snapshot tables. The changes are applied by dbt operations (macros/weekly_history.sql), so the
+replay runs the same on DuckDB, on Snowflake and on the Snowflake emulator.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-import duckdb
+from dbt_common.events.base_types import EventMsg
 
-from greenery import warehouse
 from greenery.dbt import Dbt
 from greenery.facts import weekly_history
 
@@ -31,66 +30,55 @@ def weeks_available() -> list[int]:
     return sorted(int(w) for w in weekly_history()["snapshot_at"])
 
 
-def apply_week(con: duckdb.DuckDBPyConnection, week: int) -> dict[str, int]:
-    """Put the raw tables in their state of `week`; return how many rows each change touched."""
+def week_state(week: int) -> dict[str, Any]:
+    """The raw rows' state in a week: inventories and which orders have shipped."""
     history = weekly_history()
     if week not in weeks_available():
         raise ReplayError(f"week {week} is not in the weekly history {weeks_available()}")
-    touched = {"products": 0, "orders": 0}
-    con.execute("begin transaction")
-    try:
-        for product in history["products"]:
-            require(con, "products", "product_id", product["product_id"])
-            con.execute(
-                "update raw.products set inventory = ? where product_id = ?",
-                [product["inventory"][week - 1], product["product_id"]],
-            )
-            touched["products"] += 1
-        for order in history["orders"]:
-            require(con, "orders", "order_id", order["order_id"])
-            shipped = week >= order["shipped_in_week"]
-            con.execute(
-                "update raw.orders set status = ?, tracking_id = ?, shipping_service = ?, "
-                "estimated_delivery_at = cast(? as timestamp) where order_id = ?",
-                [
-                    "shipped" if shipped else "preparing",
-                    order["tracking_id"] if shipped else None,
-                    order["shipping_service"] if shipped else None,
-                    order["estimated_delivery_at"] if shipped else None,
-                    order["order_id"],
-                ],
-            )
-            touched["orders"] += 1
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return touched
-
-
-def require(con: duckdb.DuckDBPyConnection, table: str, column: str, key: str) -> None:
-    (n,) = con.execute(f"select count(*) from raw.{table} where {column} = ?", [key]).fetchone()
-    if n != 1:
-        raise ReplayError(
-            f"raw.{table}: no row with {column} = {key!r}; the weekly history names it, "
-            "so the loaded data is not greenery's (or a subset of it)"
+    products = [
+        {"product_id": p["product_id"], "inventory": p["inventory"][week - 1]}
+        for p in history["products"]
+    ]
+    orders = []
+    for order in history["orders"]:
+        shipped = week >= order["shipped_in_week"]
+        orders.append(
+            {
+                "order_id": order["order_id"],
+                "status": "shipped" if shipped else "preparing",
+                "tracking_id": order["tracking_id"] if shipped else None,
+                "shipping_service": order["shipping_service"] if shipped else None,
+                "estimated_delivery_at": order["estimated_delivery_at"] if shipped else None,
+            }
         )
+    return {"week": week, "products": products, "orders": orders}
 
 
-def snapshot_relations(dbt: Dbt) -> list[str]:
-    """The snapshot tables' names, as dbt resolves them for the target."""
-    result = dbt.check(["parse"])
-    manifest: Any = result.result
-    names = []
-    for node in manifest.nodes.values():
-        if node.resource_type == "snapshot" and node.name in SNAPSHOTS:
-            names.append(f'"{node.schema}"."{node.alias}"')
-    return sorted(names)
+def operation(dbt: Dbt, macro: str, args: dict[str, Any]) -> None:
+    """Run a project macro with dbt run-operation; raise ReplayError with dbt's message."""
+    errors: list[str] = []
+
+    def collect(event: EventMsg) -> None:
+        if event.info.level == "error" and event.info.msg:
+            errors.append(str(event.info.msg))
+
+    result = dbt.invoke(
+        ["run-operation", macro, "--args", json.dumps(args), "--no-write-json"], callbacks=[collect]
+    )
+    if not result.success:
+        detail = "; ".join(errors) or str(result.exception or "failed")
+        raise ReplayError(f"{macro}: {detail}")
+
+
+def apply_week(dbt: Dbt, week: int) -> dict[str, int]:
+    """Put the raw tables in their state of `week`, on any adapter."""
+    state = week_state(week)
+    operation(dbt, "apply_weekly_history", state)
+    return {"products": len(state["products"]), "orders": len(state["orders"])}
 
 
 def replay(
     dbt: Dbt,
-    path: Path,
     weeks: Sequence[int],
     say: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
@@ -98,18 +86,12 @@ def replay(
     available = weeks_available()
     if not weeks or any(w not in available for w in weeks) or list(weeks) != sorted(set(weeks)):
         raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
-    if not warehouse.has_raw_data(path):
-        raise ReplayError(f"{path}: no raw tables; run `greenery load` first")
     if weeks[0] == 1:
-        relations = snapshot_relations(dbt)
-        with warehouse.connect(path) as con:
-            for relation in relations:
-                con.execute(f"drop table if exists {relation}")
-        say(f"replay from week 1: snapshot history reset ({', '.join(relations)})")
+        operation(dbt, "reset_snapshot_history", {})
+        say("replay from week 1: snapshot history reset")
     log = []
     for week in weeks:
-        with warehouse.connect(path) as con:
-            touched = apply_week(con, week)
+        touched = apply_week(dbt, week)
         at = weekly_history()["snapshot_at"][week]
         dbt.check(["snapshot", "--vars", json.dumps({"snapshot_at": at})])
         say(f"week {week}: applied {touched}, snapshotted at {at}")
