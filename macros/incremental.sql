@@ -14,3 +14,11 @@
 {% macro week_of(timestamp_column) -%}
     cast({{ dbt.date_trunc('week', timestamp_column) }} as date)
 {%- endmacro %}
+
+{#- Sessions with an event inside the lookback window: an incremental run recomputes them whole.
+    `events` is the model's events CTE; `session_timestamp` the model's last-event column. -#}
+{% macro sessions_touched_since_cutoff(events, session_timestamp) -%}
+    select distinct session_id
+    from {{ events }}
+    where created_at >= {{ incremental_cutoff(session_timestamp) }}
+{%- endmacro %}

@@ -26,9 +26,7 @@ events as (
 -- sessions with an event inside the lookback window are recomputed whole
 touched_sessions as (
 
-    select distinct session_id
-    from events
-    where created_at >= {{ incremental_cutoff('session_ended_at') }}
+    {{ sessions_touched_since_cutoff('events', 'session_ended_at') }}
 
 ),
 {% endif %}
