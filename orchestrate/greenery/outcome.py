@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -238,8 +238,3 @@ def first_line(text: str | None) -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-def as_plain(value: Any) -> Any:
-    """Dataclasses to dicts, for JSON."""
-    return asdict(value) if hasattr(value, "__dataclass_fields__") else value
