@@ -26,6 +26,7 @@ COPIED_IDS = {
 SHARED_TABLES = {"promos", "products"}
 MAX_SHIFT_SECONDS = 600
 COPIES_PER_CHUNK = 200
+ROWS_PER_CHUNK = 750_000  # rows one insert sorts at most: memory stays bounded at any size
 
 
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -68,8 +69,9 @@ def copy_exprs(table: str) -> str:
 def scaled_selects(con: duckdb.DuckDBPyConnection, scale: int) -> dict[str, list[str]]:
     """For each raw table, the selects whose union in order is the scaled table.
 
-    Copies are produced COPIES_PER_CHUNK at a time, each chunk ordered by copy and original
-    position: the output is deterministic and memory stays bounded whatever the scale.
+    Copies are produced in chunks of at most COPIES_PER_CHUNK copies and ROWS_PER_CHUNK rows,
+    each chunk ordered by copy and original position: the output is deterministic and memory
+    stays bounded whatever the scale and the weeks of history.
     """
     if scale < 1:
         raise ValueError(f"scale must be a whole number >= 1, got {scale}")
@@ -84,10 +86,12 @@ def scaled_selects(con: duckdb.DuckDBPyConnection, scale: int) -> dict[str, list
         if table in SHARED_TABLES or scale == 1:
             selects[table] = [f"select {columns} from {typed_name(table)} order by _position"]
             continue
+        (rows,) = con.execute(f"select count(*) from {typed_name(table)}").fetchone()
+        per_chunk = max(1, min(COPIES_PER_CHUNK, ROWS_PER_CHUNK // max(rows, 1)))
         selects[table] = [
             f"select {copy_exprs(table)} from {typed_name(table)} as b cross join "
-            f"(select range as k from range({low}, {min(low + COPIES_PER_CHUNK, scale)})) as c "
+            f"(select range as k from range({low}, {min(low + per_chunk, scale)})) as c "
             f"order by c.k, b._position"
-            for low in range(0, scale, COPIES_PER_CHUNK)
+            for low in range(0, scale, per_chunk)
         ]
     return selects

@@ -1,0 +1,131 @@
+"""The multi-week history: the published week kept exactly, earlier weeks that vary like a shop."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import scalar
+from dbt_helpers import MARTS
+from greenery import sample, warehouse, weeks
+from greenery.facts import RAW_TABLES
+
+PUBLISHED = "2021-02-08"
+
+
+def test_one_week_is_the_published_dataset():
+    assert weeks.history(42, 1) == sample.generate(42)
+
+
+def test_same_seed_and_weeks_same_rows_other_seed_other_rows():
+    assert weeks.history(42, 4) == weeks.history(42, 4)
+    assert weeks.history(7, 4)["events"] != weeks.history(42, 4)["events"]
+
+
+def test_every_row_of_the_published_week_is_kept():
+    published = sample.generate(42)
+    history = weeks.history(42, 6)
+    for table in RAW_TABLES:
+        assert history[table][-len(published[table]) :] == published[table], table
+    assert len(history["events"]) > 5 * len(published["events"])
+
+
+def test_week_plans_show_the_calendar():
+    plans = {p.start.date(): p for p in weeks.plans(42, 53)}
+    assert len(plans) == 52
+    assert min(plans) == date(2020, 2, 10) and max(plans) == date(2021, 2, 1)
+    assert plans[date(2020, 11, 23)].label == "Black Friday"
+    assert plans[date(2020, 11, 23)].traffic.campaign_promo == "leverage"
+    assert plans[date(2020, 12, 21)].label == "Christmas"
+    # the Black Friday rush is the busiest week, Christmas quieter than the weeks around it
+    busiest = max(plans.values(), key=lambda p: p.traffic.sessions)
+    assert busiest.label == "Black Friday"
+    christmas = plans[date(2020, 12, 21)].traffic.sessions
+    assert christmas < plans[date(2020, 12, 14)].traffic.sessions
+    assert christmas < plans[date(2021, 1, 4)].traffic.sessions
+    with_bots = [p for p in plans.values() if p.traffic.bot_sessions]
+    assert 0 < len(with_bots) < len(plans) / 2
+
+
+def test_rejects_no_weeks():
+    with pytest.raises(ValueError, match="weeks"):
+        weeks.history(42, 0)
+
+
+# ---------------------------------------------------------------------------- in the marts
+@pytest.fixture(scope="module")
+def funnel(quarter_built):
+    with warehouse.connect(quarter_built) as con:
+        rows = con.execute(f"select * from {MARTS}.f_weekly_sales_funnel order by wk").fetchall()
+        columns = [d[0] for d in con.description]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def test_a_quarter_gives_thirteen_weekly_rows(funnel):
+    assert len(funnel) == 13
+    assert str(funnel[0]["wk"]) == "2020-11-16" and str(funnel[-1]["wk"]) == PUBLISHED
+
+
+def test_published_week_keeps_the_published_funnel(funnel, facts):
+    week = next(r for r in funnel if str(r["wk"]) == PUBLISHED)
+    expected = facts["funnel_week_2021_02_08"]
+    for key in (
+        "n_sessions",
+        "n_page_view_sessions",
+        "n_add_to_cart_sessions",
+        "n_checkout_sessions",
+        "n_package_shipped_sessions",
+    ):
+        assert week[key] == expected[key[2:]], key
+    for key in ("add_to_cart_rate", "cart_to_checkout_rate", "overall_conversion_rate"):
+        assert week[key] == pytest.approx(expected[key], abs=1e-6)
+
+
+def test_published_week_keeps_every_product(quarter_built, facts):
+    with warehouse.connect(quarter_built) as con:
+        rows = con.execute(
+            f"select product_id, n_page_view_sessions, n_add_to_cart_sessions, "
+            f"n_checkout_sessions from {MARTS}.f_weekly_product_sales_funnel "
+            f"where wk = date '{PUBLISHED}'"
+        ).fetchall()
+    steps = ("page_view_sessions", "add_to_cart_sessions", "purchase_sessions")
+    expected = {p["product_id"]: tuple(p[s] for s in steps) for p in facts["products"]}
+    assert {r[0]: tuple(r[1:]) for r in rows} == expected
+
+
+def test_other_weeks_differ_and_stay_realistic(funnel):
+    earlier = [r for r in funnel if str(r["wk"]) != PUBLISHED]
+    shapes = {
+        (r["n_sessions"], r["n_add_to_cart_sessions"], r["n_checkout_sessions"]) for r in funnel
+    }
+    assert len(shapes) == 13  # every week differs from the published one and from each other
+    for r in earlier:
+        assert 200 <= r["n_sessions"] <= 1500, r
+        assert 0.4 <= r["add_to_cart_rate"] <= 0.95, r
+        assert 0.5 <= r["cart_to_checkout_rate"] <= 0.97, r
+        assert 0.2 <= r["overall_conversion_rate"] <= 0.9, r
+    rates = [r["overall_conversion_rate"] for r in earlier]
+    assert max(rates) - min(rates) > 0.05  # conversion drifts
+
+
+def test_history_has_bots_promos_statuses_and_a_moving_mix(quarter_built):
+    with warehouse.connect(quarter_built) as con:
+        bot_weeks = scalar(
+            con,
+            "select count(distinct week) from (select user_id, date_trunc('week', created_at) "
+            "as week from raw.events group by all having count(distinct session_id) >= 50)",
+        )
+        statuses = {s for (s,) in con.execute("select distinct status from raw.orders").fetchall()}
+        campaign = con.execute(
+            "select date_trunc('week', created_at)::date, count(*) filter "
+            "(where promo_id = 'leverage') / count(*) from raw.orders group by 1 order by 2 desc "
+            "limit 1"
+        ).fetchone()
+        leaders = con.execute(
+            f"select wk, arg_max(product_id, n_page_view_sessions) from "
+            f"{MARTS}.f_weekly_product_sales_funnel group by wk"
+        ).fetchall()
+    assert 1 <= bot_weeks < 13
+    assert statuses == {"preparing", "shipped", "delivered"}
+    assert str(campaign[0]) == "2020-11-23" and campaign[1] > 0.3
+    assert len({product for _, product in leaders}) > 2  # the most viewed product changes
