@@ -36,6 +36,25 @@ def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def quarter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sample warehouse with a quarter of history (13 weeks, the main job's default)."""
+    path = tmp_path_factory.mktemp("quarter") / "greenery.duckdb"
+    warehouse.load_sample(path, n_weeks=warehouse.DEFAULT_WEEKS)
+    return path
+
+
+@pytest.fixture(scope="session")
+def quarter_built(quarter_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The quarter of history after the main job."""
+    from dbt_helpers import build, copy_warehouse
+
+    path = copy_warehouse(quarter_path, tmp_path_factory.mktemp("quarter_built") / "g.duckdb")
+    ok, status = build(path)
+    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
+    return path
+
+
+@pytest.fixture(scope="session")
 def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample warehouse after replaying weeks 1-4 and the main job."""
     from dbt_helpers import build, copy_warehouse

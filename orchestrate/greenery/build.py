@@ -6,13 +6,16 @@ everything downstream of it: marts are never rebuilt from data that failed its t
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from greenery import packages, runlog, warehouse
+import yaml
+
+from greenery import clock, packages, runlog, warehouse
 from greenery.dbt import ConfigError, Dbt
 from greenery.outcome import ExitCode, RunSummary, new_run_id, now_iso, run_step
 
@@ -54,8 +57,11 @@ def ensure_sample(path: Path, say: Say) -> None:
     """A fresh clone has no warehouse: create it and load the sample data."""
     if warehouse.has_raw_data(path):
         return
-    say(f"no raw tables in {path}: loading the sample dataset (scale 1)")
-    counts = warehouse.load_sample(path)
+    say(
+        f"no raw tables in {path}: loading the sample dataset "
+        f"({warehouse.DEFAULT_WEEKS} weeks, scale 1)"
+    )
+    counts = warehouse.load_sample(path, n_weeks=warehouse.DEFAULT_WEEKS)
     say("loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
 
 
@@ -65,6 +71,27 @@ def prepare(dbt: Dbt, say: Say) -> None:
         say(f"warehouse: {dbt.duckdb_path}")
         ensure_sample(dbt.duckdb_path, say)
     packages.install(dbt, say)
+
+
+def with_data_clock(dbt: Dbt, options: DbtOptions, say: Say) -> DbtOptions:
+    """Snapshots of an embedded warehouse record its data clock, not the wall clock.
+
+    The clock (`clock.py`) is the simulated day the raw data has reached; passing it as the var
+    `snapshot_at` makes a night's snapshot rows valid from that day. Vars given by the caller
+    win. Other warehouses (Snowflake) have no clock and snapshot on their own clock.
+    """
+    if dbt.duckdb_path is None or not dbt.duckdb_path.exists():
+        return options
+    with warehouse.connect(dbt.duckdb_path) as con:
+        now = clock.read(con)
+    if now is None:
+        return options
+    given = yaml.safe_load(options.vars) if options.vars else {}
+    if not isinstance(given, dict):
+        return options
+    merged = {"snapshot_at": now.isoformat(sep=" "), **given}
+    say(f"data clock: snapshots record {merged['snapshot_at']}")
+    return replace(options, vars=json.dumps(merged, default=str))
 
 
 def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
@@ -116,6 +143,7 @@ def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
         summary.finish(started, ExitCode.CONFIG_ERROR)
         record(dbt, summary, say)
         return summary
+    options = with_data_clock(dbt, options, say)
     summary.steps.append(run_step("build", lambda: dbt.invoke(["build", *options.args("build")])))
     summary.funnel = headline_funnel(dbt)
     summary.finish(started)

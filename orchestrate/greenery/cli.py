@@ -15,7 +15,18 @@ from typing import Any
 
 import click
 
-from greenery import build, ci, doctor, emulator, history, job, packages, runlog, warehouse
+from greenery import (
+    arrivals,
+    build,
+    ci,
+    doctor,
+    emulator,
+    history,
+    job,
+    packages,
+    runlog,
+    warehouse,
+)
 from greenery.build import DbtOptions
 from greenery.dbt import ConfigError, Dbt, DbtFailed
 from greenery.loader import LoadError
@@ -142,6 +153,16 @@ def main(ctx: click.Context, emulator_dir: Path | None) -> None:
 
 
 # ---------------------------------------------------------------------------- data
+weeks_option = click.option(
+    "--weeks",
+    "n_weeks",
+    type=click.IntRange(min=1),
+    default=warehouse.DEFAULT_WEEKS,
+    show_default=True,
+    help="Weeks of history ending with the published week of 2021-02-08 (1: that week alone).",
+)
+
+
 @main.command()
 @warehouse_option
 @click.option(
@@ -158,7 +179,10 @@ def main(ctx: click.Context, emulator_dir: Path | None) -> None:
     help="Sample size: multiplies users, sessions, orders and events.",
 )
 @click.option("--seed", type=int, default=42, show_default=True, help="Sample generator seed.")
-def load(warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: int) -> None:
+@weeks_option
+def load(
+    warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: int, n_weeks: int
+) -> None:
     """Load the raw tables: the generated sample, or your own CSV export. All or nothing."""
     path = resolve(warehouse_path)
     say(f"warehouse: {path}")
@@ -166,11 +190,43 @@ def load(warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: in
         if csv_dir is not None:
             counts = warehouse.load_export(path, csv_dir)
         else:
-            counts = warehouse.load_sample(path, scale, seed)
+            counts = warehouse.load_sample(path, scale, seed, n_weeks)
     except LoadError as exc:
         fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
     for table, n in counts.items():
         click.echo(f"raw.{table}: {n} rows")
+
+
+@main.command()
+@warehouse_option
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many days to append after the newest data.",
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Arrival generator seed.")
+def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
+    """Append the next days of greenery to the raw tables, as the source would deliver them.
+
+    New users, sessions, events and orders; orders shipped and delivered in place; inventory
+    sold and restocked; and late events up to 48 hours old in existing sessions. Then run the
+    nightly job (`greenery run-job`): snapshots record the arrived day as their time.
+    """
+    path = resolve(warehouse_path)
+    say(f"warehouse: {path}")
+    try:
+        with warehouse.connect(path) as con:
+            arrived = arrivals.arrive(con, days, seed)
+    except (arrivals.ArrivalError, LoadError) as exc:
+        fail(f"{exc}\nnothing arrived; the warehouse is as it was.", ExitCode.BAD_INPUT)
+    for day in arrived:
+        click.echo(
+            f"{day.day}: {day.sessions} sessions, {day.events} events "
+            f"({day.late_events} late), {day.new_users} new users, {day.orders} orders, "
+            f"{day.shipped} shipped, {day.delivered} delivered, {day.restocked} restocked"
+        )
 
 
 @main.command()
@@ -183,9 +239,10 @@ def load(warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: in
 )
 @click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-def generate(out_dir: Path, scale: int, seed: int) -> None:
+@weeks_option
+def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     """Write the sample dataset as a CSV export in greenery's real export format."""
-    counts = warehouse.export_sample(out_dir, scale, seed)
+    counts = warehouse.export_sample(out_dir, scale, seed, n_weeks)
     for table, n in counts.items():
         click.echo(f"{out_dir / table}.csv: {n} rows")
 

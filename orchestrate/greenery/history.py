@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from dbt_common.events.base_types import EventMsg
 
+from greenery import clock, warehouse
 from greenery.dbt import Dbt
 from greenery.facts import weekly_history
 
@@ -77,6 +79,17 @@ def apply_week(dbt: Dbt, week: int) -> dict[str, int]:
     return {"products": len(state["products"]), "orders": len(state["orders"])}
 
 
+def advance_clock(dbt: Dbt, at: str) -> None:
+    """An embedded warehouse's data clock moves on to the replayed week (never back)."""
+    if dbt.duckdb_path is None:
+        return
+    moment = datetime.fromisoformat(at)
+    with warehouse.connect(dbt.duckdb_path) as con:
+        now = clock.read(con)
+        if now is None or now < moment:
+            clock.write(con, moment, "replay")
+
+
 def replay(
     dbt: Dbt,
     weeks: Sequence[int],
@@ -94,6 +107,7 @@ def replay(
         touched = apply_week(dbt, week)
         at = weekly_history()["snapshot_at"][week]
         dbt.check(["snapshot", "--vars", json.dumps({"snapshot_at": at})])
+        advance_clock(dbt, at)
         say(f"week {week}: applied {touched}, snapshotted at {at}")
         log.append({"week": week, "snapshot_at": at, **touched})
     return log

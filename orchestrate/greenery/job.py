@@ -59,6 +59,7 @@ def run(dbt: Dbt, options: DbtOptions, job: JobOptions, say: Say) -> RunSummary:
 
 def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, say: Say) -> None:
     build.prepare(dbt, say)
+    options = build.with_data_clock(dbt, options, say)
     archive_dir = runs_dir(dbt.project) / summary.run_id
     summary.message = f"artifacts: {archive_dir}"
     select = options.args("freshness")

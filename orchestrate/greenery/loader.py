@@ -8,9 +8,10 @@ generator:
 2. validate: the header must name exactly the contract's columns, every value must parse as its
    column's type and primary keys must be present and unique; the first problem found is raised
    as a `LoadError` naming the file, the column and the lines;
-3. publish: all seven `raw` tables are replaced in one transaction. Until it commits nothing in
-   the warehouse changes, and any error rolls it back, so the warehouse is always either exactly
-   as it was or fully loaded.
+3. publish: all seven `raw` tables are replaced in one transaction, and the data clock
+   (`clock.py`) set to the midnight after the newest data. Until it commits nothing in the
+   warehouse changes, and any error rolls it back, so the warehouse is always either exactly as
+   it was or fully loaded.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from greenery import clock
 from greenery.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
 
 RAW_SCHEMA = "raw"
@@ -196,6 +198,7 @@ def publish(
             for part in parts[1:]:
                 con.execute(f"insert into {RAW_SCHEMA}.{table} {part}")
             (counts[table],) = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()
+        clock.set_from_data(con, "load", RAW_SCHEMA)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from greenery import loader, sample, scale
+from greenery import loader, scale, weeks
 from greenery.facts import RAW_TABLES
 
 PATH_ENV = "GREENERY_DUCKDB_PATH"
@@ -42,16 +42,23 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return quiet(duckdb.connect(str(path)))
 
 
-def load_sample(path: Path, scale_factor: int = 1, seed: int = 42) -> dict[str, int]:
-    """Generate the sample world at a scale and load it, atomically."""
+#: Weeks of history the main job loads into a new warehouse: a quarter, so the first
+#: `greenery build` already shows a weekly series. `--weeks 1` is the published week alone.
+DEFAULT_WEEKS = 13
+
+
+def load_sample(
+    path: Path, scale_factor: int = 1, seed: int = 42, n_weeks: int = 1
+) -> dict[str, int]:
+    """Generate `n_weeks` of the sample world at a scale and load it, atomically."""
     with connect(path) as con:
-        stage_sample(con, seed)
+        stage_sample(con, seed, n_weeks)
         return loader.publish(con, scale.scaled_selects(con, scale_factor))
 
 
-def stage_sample(con: duckdb.DuckDBPyConnection, seed: int) -> None:
-    loader.stage_rows(con, sample.generate(seed))
-    loader.validate_staged(con, lambda table: f"sample {table} (seed {seed})")
+def stage_sample(con: duckdb.DuckDBPyConnection, seed: int, n_weeks: int = 1) -> None:
+    loader.stage_rows(con, weeks.history(seed, n_weeks))
+    loader.validate_staged(con, lambda table: f"sample {table} (seed {seed}, {n_weeks} weeks)")
 
 
 def load_export(path: Path, directory: Path) -> dict[str, int]:
@@ -60,12 +67,14 @@ def load_export(path: Path, directory: Path) -> dict[str, int]:
         return loader.load_csv_dir(con, directory)
 
 
-def export_sample(directory: Path, scale_factor: int = 1, seed: int = 42) -> dict[str, int]:
+def export_sample(
+    directory: Path, scale_factor: int = 1, seed: int = 42, n_weeks: int = 1
+) -> dict[str, int]:
     """Write the sample world as a CSV export in the real format (one file per table)."""
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
     with quiet(duckdb.connect()) as con:
-        stage_sample(con, seed)
+        stage_sample(con, seed, n_weeks)
         selects = scale.scaled_selects(con, scale_factor)
         for table in RAW_TABLES:
             target = loader.csv_path(directory, table)

@@ -51,7 +51,9 @@ final as (
         products.product_name,
         page_views.page_url,
         page_views.viewed_at,
-        {{ week_of('page_views.viewed_at') }} as view_week
+        {{ week_of('page_views.viewed_at') }} as view_week,
+        -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
+        '{{ invocation_id }}' as dbt_invocation_id
 
     from page_views
     left join products

@@ -50,7 +50,9 @@ final as (
         products.product_name,
         sessions.session_started_at,
         sessions.session_ended_at,
-        {{ week_of('sessions.session_started_at') }} as session_week
+        {{ week_of('sessions.session_started_at') }} as session_week,
+        -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
+        '{{ invocation_id }}' as dbt_invocation_id
 
     from session_products
     inner join sessions

@@ -38,7 +38,9 @@ final as (
         {{ week_of('sessions.session_started_at') }} as session_week,
         {{ dbt.datediff('sessions.session_started_at', 'sessions.session_ended_at', 'second') }}
             as session_length_seconds,
-        sessions.n_checkout > 0 as is_converted
+        sessions.n_checkout > 0 as is_converted,
+        -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
+        '{{ invocation_id }}' as dbt_invocation_id
 
     from sessions
     {% if is_incremental() %}
