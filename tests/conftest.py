@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,25 @@ import duckdb
 import pytest
 from greenery import warehouse
 from greenery.facts import published_facts
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each xdist worker writes dbt's artifacts to a target folder of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ["DBT_TARGET_PATH"] = f"target/pytest-{worker}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_packages() -> None:
+    """Install the dbt packages once, whichever worker gets there first."""
+    from greenery import packages
+    from greenery.dbt import Dbt
+
+    lock_path = Path(__file__).resolve().parents[1] / "dbt_packages.lock"
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        packages.install(Dbt(), lambda _: None)
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +90,12 @@ def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="session")
-def raw(sample_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(sample_path), read_only=True)
+def raw(
+    sample_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a copy of the sample: the sample itself stays free to copy."""
+    path = warehouse.copy(sample_path, tmp_path_factory.mktemp("raw") / "greenery.duckdb")
+    con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
 

@@ -29,7 +29,9 @@ def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
 
 
 def statuses(project: Path) -> dict[str, str]:
-    results: dict[str, Any] = json.loads((project / "target" / "run_results.json").read_text())
+    results: dict[str, Any] = json.loads(
+        (Dbt(project=project).artifacts / "run_results.json").read_text()
+    )
     return {r["unique_id"]: r["status"] for r in results["results"]}
 
 

@@ -84,7 +84,7 @@ def test_broken_input_fails_the_right_test(case, built, tmp_path):
     # the marts analysts read were not rebuilt from the bad rows
     assert digest(path) == before
     # the failing rows are kept for inspection
-    results = json.loads((Dbt().project / "target" / "run_results.json").read_text())
+    results = json.loads((Dbt().artifacts / "run_results.json").read_text())
     relation = next(r["relation_name"] for r in results["results"] if r["unique_id"] == failed_id)
     with warehouse.connect(path) as con:
         stored = con.execute(f"select count(*) from {relation}").fetchone()[0]

@@ -62,7 +62,8 @@ def scratch(built: Path, tmp_path: Path, webhook: Webhook) -> dict[str, object]:
     project = scratch_project(tmp_path / "project")
     path = copy_warehouse(built, tmp_path / "warehouse.duckdb")
     env = {
-        **os.environ,
+        # a scratch project is the test's own: dbt writes to its target/, where the test reads
+        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"},
         "GREENERY_PROJECT_DIR": str(project),
         "GREENERY_DUCKDB_PATH": str(path),
         "GREENERY_PACKAGES": "offline",

@@ -138,7 +138,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         shutil.copytree(PROJECT / "offline_packages" / package, root / "dbt_packages" / package)
     dbt = Dbt(project=root)
     dbt.invoke(["build"])
-    run = json.loads((root / "target" / "run_results.json").read_text())
+    run = json.loads((dbt.artifacts / "run_results.json").read_text())
     return {
         r["unique_id"].split(".")[2]: r
         for r in run["results"]

@@ -29,8 +29,8 @@ def test_parse_has_no_warnings_or_deprecations():
 def test_docs_generate_and_every_queried_column_is_described(built):
     dbt = Dbt(duckdb_path=built)
     assert dbt.invoke(["docs", "generate"]).success
-    manifest = json.loads((dbt.project / "target" / "manifest.json").read_text())
-    catalog = json.loads((dbt.project / "target" / "catalog.json").read_text())
+    manifest = json.loads((dbt.artifacts / "manifest.json").read_text())
+    catalog = json.loads((dbt.artifacts / "catalog.json").read_text())
     models = {k: n for k, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     assert len(models) == len(MODELS)
     undocumented = [n["name"] for n in models.values() if not n["description"].strip()]

@@ -43,7 +43,10 @@ def profiles_dir(project: Path) -> Path:
         raise ConfigError(f"no profiles.yml and no {PROFILES_TEMPLATE} in {project}")
     wanted = GENERATED_MARK + template.read_text()
     if not profiles.exists() or profiles.read_text() != wanted:
-        profiles.write_text(wanted)
+        # written aside then renamed: a dbt starting meanwhile reads the old file or the new one
+        partial = profiles.with_name(f".profiles.{os.getpid()}.yml")
+        partial.write_text(wanted)
+        partial.replace(profiles)
     return project
 
 
@@ -93,8 +96,14 @@ class Dbt:
 
     @property
     def artifacts(self) -> Path:
-        """Where dbt writes run_results.json, manifest.json and the rest."""
-        return self.target_path or self.project / "target"
+        """Where dbt writes run_results.json, manifest.json and the rest.
+
+        `target_path`, else $DBT_TARGET_PATH (dbt's own variable; relative to the project),
+        else the project's target/.
+        """
+        if self.target_path is not None:
+            return self.target_path
+        return self.project / os.environ.get("DBT_TARGET_PATH", "target")
 
     @property
     def target_name(self) -> str:
