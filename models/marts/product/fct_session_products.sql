@@ -8,17 +8,25 @@
     )
 }}
 
+{%- set event_types = event_types('stg_greenery__events') -%}
+
 with
 
-session_products as (
+events as (
 
-    select * from {{ ref('int_session_products_aggregated') }}
+    select * from {{ ref('stg_greenery__events') }}
 
 ),
 
-sessions as (
+orders as (
 
-    select * from {{ ref('int_sessions_aggregated') }}
+    select * from {{ ref('stg_greenery__orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('stg_greenery__order_items') }}
 
 ),
 
@@ -28,42 +36,116 @@ products as (
 
 ),
 
-events as (
-
-    select * from {{ ref('stg_greenery__events') }}
-
-),
-
 {% if is_incremental() %}
--- sessions with an event inside the lookback window are recomputed whole
+-- an incremental run aggregates only the sessions with an event inside the late-data window,
+-- each of them whole (all its events, however old)
 touched_sessions as (
 
     {{ sessions_touched_since_cutoff('events', 'session_ended_at') }}
 
 ),
+
+session_events as (
+
+    select events.*
+    from events
+    inner join touched_sessions
+        on events.session_id = touched_sessions.session_id
+
+),
+{% else %}
+session_events as (
+
+    select * from events
+
+),
 {% endif %}
+
+session_bounds as (
+
+    select
+        session_id,
+        min(created_at) as session_started_at,
+        max(created_at) as session_ended_at
+
+    from session_events
+    group by session_id
+
+),
+
+product_events as (
+
+    select
+        session_id,
+        user_id,
+        product_id,
+        event_type,
+        created_at
+
+    from session_events
+    where product_id is not null
+
+),
+
+-- checkout and package_shipped carry the order, not the product: they count for every
+-- product in the order (joined through orders, so a failing orders test blocks this model)
+order_events as (
+
+    select
+        session_events.session_id,
+        session_events.user_id,
+        order_items.product_id,
+        session_events.event_type,
+        session_events.created_at
+
+    from session_events
+    inner join orders
+        on session_events.order_id = orders.order_id
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    where session_events.product_id is null
+
+),
+
+attributed_events as (
+
+    select * from product_events
+    union all
+    select * from order_events
+
+),
+
+session_products as (
+
+    select
+        session_id,
+        product_id,
+        min(user_id) as user_id,
+        min(created_at) as first_event_at,
+        {{ sum_events(event_types, 'count') }},
+        {{ sum_events(event_types, 'flag') }}
+
+    from attributed_events
+    group by session_id, product_id
+
+),
 
 final as (
 
     select
         session_products.*,
         products.product_name,
-        sessions.session_started_at,
-        sessions.session_ended_at,
-        {{ week_of('sessions.session_started_at') }} as session_week,
+        session_bounds.session_started_at,
+        session_bounds.session_ended_at,
+        {{ week_of('session_bounds.session_started_at') }} as session_week,
         -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
         '{{ invocation_id }}' as dbt_invocation_id
 
     from session_products
-    inner join sessions
-        on session_products.session_id = sessions.session_id
+    inner join session_bounds
+        on session_products.session_id = session_bounds.session_id
     left join products
         on session_products.product_id = products.product_id
-    {% if is_incremental() %}
-    where session_products.session_id in (
-            select touched_sessions.session_id from touched_sessions
-        )
-    {% endif %}
 
 )
 

@@ -8,13 +8,9 @@
     )
 }}
 
+{%- set event_types = event_types('stg_greenery__events') -%}
+
 with
-
-sessions as (
-
-    select * from {{ ref('int_sessions_aggregated') }}
-
-),
 
 events as (
 
@@ -23,13 +19,47 @@ events as (
 ),
 
 {% if is_incremental() %}
--- sessions with an event inside the lookback window are recomputed whole
+-- an incremental run aggregates only the sessions with an event inside the late-data window,
+-- each of them whole (all its events, however old)
 touched_sessions as (
 
     {{ sessions_touched_since_cutoff('events', 'session_ended_at') }}
 
 ),
+
+session_events as (
+
+    select events.*
+    from events
+    inner join touched_sessions
+        on events.session_id = touched_sessions.session_id
+
+),
+{% else %}
+session_events as (
+
+    select * from events
+
+),
 {% endif %}
+
+sessions as (
+
+    select
+        session_id,
+        min(user_id) as user_id,
+        count(distinct user_id) as n_users,
+        min(created_at) as session_started_at,
+        max(created_at) as session_ended_at,
+        max(case when event_type = 'checkout' then order_id end) as order_id,
+        count(*) as n_events,
+        {{ sum_events(event_types, 'count') }},
+        {{ first_by('product_id', 'created_at', 'event_id') }} as first_product_id
+
+    from session_events
+    group by session_id
+
+),
 
 final as (
 
@@ -43,9 +73,6 @@ final as (
         '{{ invocation_id }}' as dbt_invocation_id
 
     from sessions
-    {% if is_incremental() %}
-    where sessions.session_id in (select touched_sessions.session_id from touched_sessions)
-    {% endif %}
 
 )
 
