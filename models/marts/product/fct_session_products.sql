@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['session_id', 'product_id'],
-        incremental_strategy='merge',
+        incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns',
         snowflake_warehouse=heavy_warehouse()
     )
@@ -65,6 +65,7 @@ session_bounds as (
 
     select
         session_id,
+        min(user_id) as user_id,
         min(created_at) as session_started_at,
         max(created_at) as session_ended_at
 
@@ -77,7 +78,6 @@ product_events as (
 
     select
         session_id,
-        user_id,
         product_id,
         event_type,
         created_at
@@ -93,7 +93,6 @@ order_events as (
 
     select
         session_events.session_id,
-        session_events.user_id,
         order_items.product_id,
         session_events.event_type,
         session_events.created_at
@@ -120,10 +119,8 @@ session_products as (
     select
         session_id,
         product_id,
-        min(user_id) as user_id,
         min(created_at) as first_event_at,
-        {{ sum_events(event_types, 'count') }},
-        {{ sum_events(event_types, 'flag') }}
+        {{ sum_events(event_types, 'count') }}
 
     from attributed_events
     group by session_id, product_id
@@ -133,7 +130,16 @@ session_products as (
 final as (
 
     select
-        session_products.*,
+        session_products.session_id,
+        session_products.product_id,
+        session_bounds.user_id,
+        session_products.first_event_at,
+        {%- for event_type in event_types %}
+        session_products.n_{{ event_column(event_type) }},
+        {%- endfor %}
+        {%- for event_type in event_types %}
+        session_products.n_{{ event_column(event_type) }} > 0 as has_{{ event_column(event_type) }},
+        {%- endfor %}
         products.product_name,
         session_bounds.session_started_at,
         session_bounds.session_ended_at,

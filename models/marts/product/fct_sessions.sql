@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key='session_id',
-        incremental_strategy='merge',
+        incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns',
         snowflake_warehouse=heavy_warehouse()
     )
