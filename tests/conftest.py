@@ -48,9 +48,14 @@ def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample warehouse after the main job (snapshots + dbt build)."""
+    return built_copy(sample_path, tmp_path_factory.mktemp("built"))
+
+
+def built_copy(source: Path, directory: Path) -> Path:
+    """A copy of a loaded warehouse after the main job; every node must pass."""
     from dbt_helpers import build, copy_warehouse
 
-    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("built") / "greenery.duckdb")
+    path = copy_warehouse(source, directory / "greenery.duckdb")
     ok, status = build(path)
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
     return path
@@ -67,12 +72,7 @@ def quarter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def quarter_built(quarter_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The quarter of history after the main job."""
-    from dbt_helpers import build, copy_warehouse
-
-    path = copy_warehouse(quarter_path, tmp_path_factory.mktemp("quarter_built") / "g.duckdb")
-    ok, status = build(path)
-    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
-    return path
+    return built_copy(quarter_path, tmp_path_factory.mktemp("quarter_built"))
 
 
 @pytest.fixture(scope="session")
