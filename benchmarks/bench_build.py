@@ -166,6 +166,7 @@ def bare_duckdb(path: Path, manifest: dict[str, Any], order: list[str], target: 
     """Every model's compiled SQL, in dbt's order, as create table/view in one connection."""
     con = duckdb.connect(str(path))
     con.execute("set memory_limit = '1500MB'")
+    con.execute("set enable_progress_bar = false")
     total = 0.0
     for unique_id in order:
         node = manifest["nodes"][unique_id]
@@ -189,6 +190,7 @@ def bare_and_hand_written(
 def hand_written(path: Path) -> float:
     con = duckdb.connect(str(path))
     con.execute("set memory_limit = '1500MB'")
+    con.execute("set enable_progress_bar = false")
     started = time.perf_counter()
     con.execute(HAND_WRITTEN_FUNNELS).fetchall()
     seconds = time.perf_counter() - started
