@@ -15,10 +15,20 @@
     cast({{ dbt.date_trunc('week', timestamp_column) }} as date)
 {%- endmacro %}
 
-{#- Sessions with an event inside the lookback window: an incremental run recomputes them whole.
-    `events` is the model's events CTE; `session_timestamp` the model's last-event column. -#}
-{% macro sessions_touched_since_cutoff(events, session_timestamp) -%}
-    select distinct session_id
+{#- The events a session model aggregates: on an incremental run, every event of the sessions
+    that have an event inside the lookback window (each session recomputed whole); on a full
+    build, all events. `events` is the model's events CTE; `session_timestamp` the model's
+    last-event column. -#}
+{% macro events_of_sessions_to_build(events, session_timestamp) -%}
+    {%- if is_incremental() -%}
+    select {{ events }}.*
     from {{ events }}
-    where created_at >= {{ incremental_cutoff(session_timestamp) }}
+    where {{ events }}.session_id in (
+            select touched.session_id
+            from {{ events }} as touched
+            where touched.created_at >= {{ incremental_cutoff(session_timestamp) }}
+        )
+    {%- else -%}
+    select * from {{ events }}
+    {%- endif -%}
 {%- endmacro %}

@@ -18,30 +18,13 @@ events as (
 
 ),
 
-{% if is_incremental() %}
 -- an incremental run aggregates only the sessions with an event inside the late-data window,
--- each of them whole (all its events, however old)
-touched_sessions as (
-
-    {{ sessions_touched_since_cutoff('events', 'session_ended_at') }}
-
-),
-
+-- each of them whole (all its events, however old); a full build, every session
 session_events as (
 
-    select events.*
-    from events
-    inner join touched_sessions
-        on events.session_id = touched_sessions.session_id
+    {{ events_of_sessions_to_build('events', 'session_ended_at') }}
 
 ),
-{% else %}
-session_events as (
-
-    select * from events
-
-),
-{% endif %}
 
 sessions as (
 
