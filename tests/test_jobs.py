@@ -94,6 +94,10 @@ def run_results(directory: Path) -> dict[str, str]:
     return {r["unique_id"]: r["status"] for r in results["results"]}
 
 
+def not_passed(directory: Path) -> set[str]:
+    return {u for u, s in run_results(directory).items() if s in ("fail", "error", "skipped")}
+
+
 def history(path: Path, run_id: str) -> tuple:
     return runlog.query(
         path,
@@ -115,8 +119,22 @@ def test_successful_build_json_and_history(scratch):
     assert history(scratch["warehouse"], summary["run_id"])[:2] == (0, "success")
 
 
-def test_failing_test_exit_code_notification_history_and_retry(scratch, webhook):
+def published_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every mart and snapshot analysts read, in a stable order."""
+    with warehouse.connect(path) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
+            for schema, name in tables
+        }
+
+
+def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webhook):
     path = scratch["warehouse"]
+    before = published_rows(path)
     with warehouse.connect(path) as con:
         con.execute(
             "update raw.orders set order_total = order_total + 5 "
@@ -128,37 +146,48 @@ def test_failing_test_exit_code_notification_history_and_retry(scratch, webhook)
     assert result.returncode == ExitCode.TESTS_FAILED == 1
     # --retry ran dbt retry once, on the failed and skipped nodes only (it fails again: the
     # cause is not fixed yet)
-    assert [s["command"] for s in summary["steps"]] == ["snapshot", "build", "retry"]
+    assert [s["command"] for s in summary["steps"]] == ["build", "retry"]
     failing = [n["unique_id"] for n in summary["failed_nodes"]]
     assert any("order_total_follows_money_rule" in n for n in failing)
     assert len(webhook.bodies) == 1
-    assert any("order_total_follows_money_rule" in n for n in failing)
     assert all(n in webhook.bodies[0]["text"] for n in failing)
     code, status, nodes, failed = history(path, summary["run_id"])
     assert (code, status, failed) == (1, "tests_failed", len(failing)) and nodes > 100
 
+    # write-audit-publish: fct_orders was rebuilt and failed its test in the staged copy only;
+    # analysts' marts and the snapshot history are row for row as they were
+    assert published_rows(path) == before
+    kept = Path(summary["failed_copy"])
+    assert kept.exists() and "nothing published" in summary["message"]
+    with warehouse.connect(kept) as con:
+        (stored,) = con.execute(
+            "select count(*) from dev_dbt_test__audit.order_total_follows_money_rule"
+        ).fetchone()
+    assert stored == 1  # the failing row, stored where it can be inspected
+
     archived = scratch["project"] / "runs" / summary["run_id"]
-    before = run_results(archived)  # the in-job retry's results
-    to_rerun = {uid for uid, s in before.items() if s in ("fail", "error", "skipped")}
-    assert to_rerun == set(before) and "model.greenery.fct_orders" in to_rerun
+    to_rerun = not_passed(archived)
+    assert "model.greenery.fct_orders" in to_rerun  # skipped: its parent failed a test
     assert len(to_rerun) < summary["counts"]["total"] / 4
-    # fix the cause, then retry: only what failed or was skipped runs again
+    # the source is fixed in the published warehouse: resuming the old copy would undo that,
+    # so retry refuses and says to run the job again
     with warehouse.connect(path) as con:
         con.execute(
             "update raw.orders set order_total = order_total - 5 "
             "where order_id = (select min(order_id) from raw.orders)"
         )
-    retried = greenery(scratch, "retry", str(archived), "--json")
-    retry_summary = summary_of(retried)
-    assert retried.returncode == ExitCode.OK, retried.stderr[-2000:]
-    rerun = run_results(scratch["project"] / "target")
-    assert set(rerun) == to_rerun
-    assert retry_summary["counts"]["total"] == len(to_rerun)
+    refused = greenery(scratch, "retry", "--json")
+    assert refused.returncode == ExitCode.CONFIG_ERROR, refused.stderr[-2000:]
+    assert "changed since" in summary_of(refused)["message"]
+    assert published_rows(path) == before
 
 
-def test_broken_model_exit_code_and_notification(scratch, webhook):
+def test_broken_model_exit_code_notification_then_retry_publishes(scratch, webhook):
     model = scratch["project"] / "models" / "marts" / "core" / "dim_promos.sql"
-    model.write_text(model.read_text().replace("promos.discount,", "promos.no_such_column,"))
+    good = model.read_text()
+    model.write_text(good.replace("promos.discount,", "promos.no_such_column,"))
+    with warehouse.connect(scratch["warehouse"]) as con:
+        con.execute("drop table dev_marts.dim_promos")
     result = greenery(scratch, "run-job", "--no-freshness", "--json")
     summary = summary_of(result)
 
@@ -167,6 +196,19 @@ def test_broken_model_exit_code_and_notification(scratch, webhook):
     assert "no_such_column" in summary["failed_nodes"][0]["message"]
     assert "model.greenery.dim_promos" in webhook.bodies[0]["text"]
     assert history(scratch["warehouse"], summary["run_id"])[:2] == (2, "models_errored")
+
+    # fix the model, then retry the target's latest run: only what failed or was skipped runs
+    # again, on the kept copy, which is published once it passes
+    model.write_text(good)
+    archived = scratch["project"] / "runs" / summary["run_id"]
+    to_rerun = not_passed(archived)
+    retried = greenery(scratch, "retry", "--json")
+    retry_summary = summary_of(retried)
+    assert retried.returncode == ExitCode.OK, retried.stderr[-2000:]
+    assert set(run_results(scratch["project"] / "target")) == to_rerun
+    assert retry_summary["counts"]["total"] == len(to_rerun)
+    with warehouse.connect(scratch["warehouse"]) as con:
+        assert con.execute("select count(*) from dev_marts.dim_promos").fetchone()[0] > 0
 
 
 def test_stale_sources_stop_the_job(scratch, webhook):
@@ -177,28 +219,43 @@ def test_stale_sources_stop_the_job(scratch, webhook):
     assert "stale" in webhook.bodies[0]["text"]
 
 
-def test_two_jobs_never_overlap(scratch):
+def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch):
     command = [sys.executable, "-m", "greenery.cli", "run-job", "--no-freshness", "--json"]
     first = subprocess.Popen(
         command, env=scratch["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    lock_file = scratch["project"] / "runs" / "dev.lock"
+    holder = scratch["warehouse"].with_name(scratch["warehouse"].name + ".lock.holder")
     deadline = time.monotonic() + 120
-    while not (lock_file.exists() and lock_file.read_text().strip()):
+    while not (holder.exists() and holder.read_text().strip()):
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.2)
+    before = published_rows(scratch["warehouse"])
+    # every command that writes the warehouse finds the lock and exits 4, cleanly
     second = greenery(scratch, "run-job", "--no-freshness", "--json")
-    out, _ = first.communicate(timeout=600)
-
     assert second.returncode == ExitCode.LOCK_HELD == 4
-    assert "held by run" in summary_of(second)["message"]
-    assert first.returncode == ExitCode.OK
-    first_summary = json.loads(out)
+    assert "held by run-job" in summary_of(second)["message"]
+    built = greenery(scratch, "build", "--json")
+    assert built.returncode == 4 and "held by run-job" in summary_of(built)["message"]
+    for args in (("load",), ("arrive",), ("replay", "--weeks", "2")):
+        other = greenery(scratch, *args)
+        assert other.returncode == 4, (args, other.stderr[-1000:])
+        assert "held by run-job" in other.stderr and "Traceback" not in other.stderr
+
+    # kill -9 in the middle of the build: the kernel drops the lock, the staged copy is left
+    assert first.poll() is None
+    first.kill()
+    first.wait(timeout=60)
+    assert published_rows(scratch["warehouse"]) == before
+    staging = scratch["warehouse"].parent / ".staging"
+    assert any(staging.iterdir())
+    rerun = greenery(scratch, "run-job", "--no-freshness", "--json")
+    assert rerun.returncode == ExitCode.OK, rerun.stderr[-2000:]
+    assert not any(staging.iterdir())  # the killed run's leftovers were cleared
     runs = runlog.query(
         scratch["warehouse"],
         f"select run_id, status from {runlog.SCHEMA}.runs where command = 'run-job'",
     )
-    assert runs == [(first_summary["run_id"], "success")]
+    assert runs == [(summary_of(rerun)["run_id"], "success")]
     with warehouse.connect(scratch["warehouse"]) as con:
         assert con.execute("select n_sessions from dev_marts.f_weekly_sales_funnel").fetchall() == [
             (578,)

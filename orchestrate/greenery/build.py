@@ -1,21 +1,25 @@
-"""The main job, `greenery build`: make sure the warehouse has data, then `dbt build` it all.
+"""The main job, `greenery build`, and the skeleton the jobs share.
 
-`dbt build` runs snapshots, models, seeds and tests in DAG order, so a failing test skips
-everything downstream of it: marts are never rebuilt from data that failed its tests.
+`greenery build` makes sure the warehouse has data, then runs `dbt build` on a staged copy of it
+(write-audit-publish, `wap.py`): snapshots, models, seeds and tests in DAG order, the source
+tests first, so a failing source test skips the snapshots and models that read the source. The
+copy is published only when everything passed, so analysts never see a model that failed a test
+and snapshot history never records a load that failed one.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from greenery import clock, packages, runlog, warehouse
+from greenery import clock, lock, packages, runlog, wap, warehouse
 from greenery.dbt import ConfigError, Dbt
 from greenery.outcome import ExitCode, RunSummary, new_run_id, now_iso, run_step
 
@@ -134,18 +138,93 @@ def record(dbt: Dbt, summary: RunSummary, say: Say) -> None:
         say(f"warning: run history not recorded: {exc}")
 
 
-def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
-    summary, started = start("build", dbt)
+def warehouse_lock(dbt: Dbt) -> Path:
+    return lock.path_for(dbt.duckdb_path, dbt.project, dbt.target_name)
+
+
+def running(
+    command: str,
+    dbt: Dbt,
+    say: Say,
+    body: Callable[[RunSummary], None],
+    locked: bool = True,
+) -> RunSummary:
+    """The skeleton every job shares: a summary, the warehouse lock, the exit code, the history.
+
+    `body` fills the summary's steps. A configuration error ends the run with exit 5; a lock
+    held by another command ends it at once with exit 4, unrecorded (the holder records its
+    own run). The run is recorded in the run history before the lock is released.
+    """
+    summary, started = start(command, dbt)
+    held = (
+        lock.exclusive(warehouse_lock(dbt), f"{command} {summary.run_id}")
+        if locked
+        else nullcontext()
+    )
     try:
-        prepare(dbt, say)
-    except ConfigError as exc:
-        summary.message = f"configuration error: {exc}"
-        summary.finish(started, ExitCode.CONFIG_ERROR)
-        record(dbt, summary, say)
-        return summary
-    options = with_data_clock(dbt, options, say)
-    summary.steps.append(run_step("build", lambda: dbt.invoke(["build", *options.args("build")])))
-    summary.funnel = headline_funnel(dbt)
-    summary.finish(started)
-    record(dbt, summary, say)
+        with held:
+            try:
+                body(summary)
+            except ConfigError as exc:
+                summary.message = f"configuration error: {exc}"
+                summary.finish(started, ExitCode.CONFIG_ERROR)
+            except wap.WarehouseChanged as exc:
+                summary.message = f"not published: {exc}"
+                summary.finish(started, ExitCode.CONFIG_ERROR)
+            else:
+                summary.finish(started)
+            record(dbt, summary, say)
+            if summary.failed_copy and dbt.duckdb_path is not None:
+                wap.restamp(Path(summary.failed_copy), dbt.duckdb_path)
+    except lock.LockHeld as exc:
+        summary.message = f"not started: {exc}"
+        summary.finish(started, ExitCode.LOCK_HELD)
     return summary
+
+
+def publishable(summary: RunSummary) -> bool:
+    """Every step's nodes passed (after a retry, its results stand for the nodes it reran)."""
+    return bool(summary.steps) and summary.steps[-1].success and not summary.failed_nodes()
+
+
+@contextmanager
+def audited(
+    dbt: Dbt, summary: RunSummary, say: Say, staged: wap.Stage | None = None
+) -> Iterator[Dbt]:
+    """Write-audit-publish (`wap.py`): the body builds and tests a staged copy of the warehouse.
+
+    Yields the Dbt to build with. When the body's steps all passed the copy is published;
+    otherwise it is kept for inspection (or dropped when nothing was built) and the published
+    warehouse, snapshot history included, is untouched. Remote warehouses build in place.
+    """
+    if dbt.duckdb_path is None:
+        yield dbt
+        return
+    staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
+    try:
+        yield replace(dbt, duckdb_path=staged.path)
+    except BaseException:
+        wap.keep_failed(staged)
+        raise
+    if publishable(summary):
+        wap.publish(staged)
+        say(f"published: {staged.published}")
+    elif any(s.command != "source freshness" for s in summary.steps):
+        kept = wap.keep_failed(staged)
+        summary.failed_copy = str(kept)
+        note = f"nothing published; the failing build is kept in {kept}"
+        summary.message = f"{summary.message}; {note}" if summary.message else note
+    else:
+        wap.discard(staged)
+
+
+def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
+    def body(summary: RunSummary) -> None:
+        prepare(dbt, say)
+        with audited(dbt, summary, say) as staged:
+            staged_options = with_data_clock(staged, options, say)
+            build_args = ["build", *staged_options.args("build")]
+            summary.steps.append(run_step("build", lambda: staged.invoke(build_args)))
+        summary.funnel = headline_funnel(dbt)
+
+    return running("build", dbt, say, body)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from greenery import build
 from greenery.build import DbtOptions, Say
 from greenery.dbt import ConfigError, Dbt
-from greenery.outcome import ExitCode, RunSummary, run_step
+from greenery.outcome import RunSummary, run_step
 
 DEFAULT_TARGET = "ci_local"
 SCHEMA_ENV = "GREENERY_CI_SCHEMA"
@@ -34,46 +35,46 @@ def run(
     keep: bool = False,
 ) -> RunSummary:
     probe = Dbt(project=project, target=target, duckdb_path=duckdb_path)
-    summary, started = build.start("ci", probe)
-    schema = run_schema(summary.run_id)
-    dbt = Dbt(
-        project=project,
-        target=target,
-        duckdb_path=duckdb_path,
-        extra_env={SCHEMA_ENV: schema},
-        target_path=project / "target" / "ci" / summary.run_id,
-    )
-    summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
-    try:
+    # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
+    # each build in schemas of its own and runs side by side
+
+    def body(summary: RunSummary) -> None:
+        schema = run_schema(summary.run_id)
+        dbt = replace(
+            probe,
+            extra_env={SCHEMA_ENV: schema},
+            target_path=project / "target" / "ci" / summary.run_id,
+        )
+        summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
         if state is not None and not (state / "manifest.json").exists():
             raise ConfigError(f"--state {state} has no manifest.json")
         build.prepare(dbt, say)
-    except ConfigError as exc:
-        summary.message = f"configuration error: {exc}"
-        summary.finish(started, ExitCode.CONFIG_ERROR)
-        build.record(dbt, summary, say)
-        return summary
-    args = ["build", *options.args("build")]
-    if state is not None:
-        if not options.select:
-            args += ["--select", "state:modified+"]
-        args += ["--defer", "--state", str(state)]
-        say(f"slim CI: building state:modified+ against {state}, deferring the rest")
-    try:
-        summary.steps.append(run_step("build", lambda: dbt.invoke(args)))
-    finally:
-        if not keep:
-            dropped = dbt.invoke(
-                [
-                    "run-operation",
-                    "drop_schemas_with_prefix",
-                    "--args",
-                    json.dumps({"prefix": schema}),
-                    "--no-write-json",
-                ]
-            )
-            if not dropped.success:
-                say(f"warning: could not drop the CI schemas {schema}*: {dropped.exception}")
-    summary.finish(started)
-    build.record(dbt, summary, say)
-    return summary
+        args = ["build", *options.args("build")]
+        if state is not None:
+            if not options.select:
+                args += ["--select", "state:modified+"]
+            args += ["--defer", "--state", str(state)]
+            say(f"slim CI: building state:modified+ against {state}, deferring the rest")
+        try:
+            summary.steps.append(run_step("build", lambda: dbt.invoke(args)))
+        finally:
+            if not keep:
+                drop(dbt, schema, say)
+
+    # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
+    # each build in schemas of its own and runs side by side
+    return build.running("ci", probe, say, body, locked=duckdb_path is not None)
+
+
+def drop(dbt: Dbt, schema: str, say: Say) -> None:
+    dropped = dbt.invoke(
+        [
+            "run-operation",
+            "drop_schemas_with_prefix",
+            "--args",
+            json.dumps({"prefix": schema}),
+            "--no-write-json",
+        ]
+    )
+    if not dropped.success:
+        say(f"warning: could not drop the CI schemas {schema}*: {dropped.exception}")

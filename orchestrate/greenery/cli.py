@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
 from greenery import (
     arrivals,
@@ -23,8 +25,10 @@ from greenery import (
     emulator,
     history,
     job,
+    lock,
     packages,
     runlog,
+    wap,
     warehouse,
 )
 from greenery.build import DbtOptions
@@ -33,6 +37,7 @@ from greenery.loader import LoadError
 from greenery.outcome import ExitCode, RunSummary
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+DEBUG_ENV = "GREENERY_DEBUG"
 
 
 def say(message: str) -> None:
@@ -128,7 +133,42 @@ def finish(summary: RunSummary, as_json: bool) -> None:
     sys.exit(summary.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
+    """The documented exit code and the message for an error that reached the command line."""
+    if isinstance(exc, lock.LockHeld):
+        return ExitCode.LOCK_HELD, f"not started: {exc}"
+    if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+        return ExitCode.LOCK_HELD, f"the warehouse file is in use by another process: {exc}"
+    if isinstance(exc, ConfigError | wap.WarehouseChanged | emulator.EmulatorError):
+        return ExitCode.CONFIG_ERROR, str(exc)
+    if isinstance(exc, LoadError):
+        return ExitCode.BAD_INPUT, f"{exc}\nnothing was loaded; the warehouse is as it was."
+    if isinstance(exc, DbtFailed):
+        return ExitCode.MODELS_ERRORED, str(exc)
+    return ExitCode.INTERNAL_ERROR, (
+        f"unexpected {type(exc).__name__}: {exc} (a bug in greenery: please report it; "
+        f"set {DEBUG_ENV}=1 for the traceback)"
+    )
+
+
+class Greenery(click.Group):
+    """The command group: every error ends with its documented exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            fail("interrupted", ExitCode.INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
+            if os.environ.get(DEBUG_ENV):
+                traceback.print_exc()
+            code, message = exit_code_of(exc)
+            fail(message, code)
+
+
+@click.group(cls=Greenery, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--snowflake-emulator",
     "emulator_dir",
@@ -187,10 +227,11 @@ def load(
     path = resolve(warehouse_path)
     say(f"warehouse: {path}")
     try:
-        if csv_dir is not None:
-            counts = warehouse.load_export(path, csv_dir)
-        else:
-            counts = warehouse.load_sample(path, scale, seed, n_weeks)
+        with lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "load"):
+            if csv_dir is not None:
+                counts = warehouse.load_export(path, csv_dir)
+            else:
+                counts = warehouse.load_sample(path, scale, seed, n_weeks)
     except LoadError as exc:
         fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
     for table, n in counts.items():
@@ -217,7 +258,10 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     path = resolve(warehouse_path)
     say(f"warehouse: {path}")
     try:
-        with warehouse.connect(path) as con:
+        with (
+            lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "arrive"),
+            warehouse.connect(path) as con,
+        ):
             arrived = arrivals.arrive(con, days, seed)
     except (arrivals.ArrivalError, LoadError) as exc:
         fail(f"{exc}\nnothing arrived; the warehouse is as it was.", ExitCode.BAD_INPUT)
@@ -269,11 +313,12 @@ def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
     say(f"replaying weeks {weeks} on target {dbt.target_name}")
     try:
         build.prepare(dbt, say)
-        history.replay(dbt, week_list, say=say)
-    except (history.ReplayError, DbtFailed) as exc:
-        fail(str(exc), ExitCode.BAD_INPUT)
-    except ConfigError as exc:
-        fail(str(exc), ExitCode.CONFIG_ERROR)
+        applied = history.replay_audited(dbt, week_list, say)
+    except history.ReplayError as exc:
+        fail(f"{exc}\nnothing was applied; the warehouse is as it was.", ExitCode.BAD_INPUT)
+    except history.ReplayFailed as exc:
+        fail(str(exc), ExitCode.MODELS_ERRORED)
+    click.echo(f"replayed weeks: {' '.join(map(str, applied)) or 'none (already recorded)'}")
 
 
 @main.command()
@@ -377,16 +422,12 @@ def run_job(
 def retry_command(
     warehouse_path: Path | None, target: str | None, run_dir: Path | None, as_json: bool
 ) -> None:
-    """Rerun only the failed and skipped nodes of a job run (default: the latest)."""
+    """Rerun only the failed and skipped nodes of a job run (default: the target's latest).
+
+    On the embedded warehouse the run's kept copy is resumed and published if it passes.
+    """
     dbt = make_dbt(target, warehouse_path)
-    if run_dir is None:
-        runs = sorted(
-            p for p in job.runs_dir(dbt.project).glob("*") if (p / "run_results.json").exists()
-        )
-        if not runs:
-            fail("no archived run to retry under runs/", ExitCode.CONFIG_ERROR)
-        run_dir = runs[-1]
-    finish(job.retry(dbt, run_dir.resolve(), say), as_json)
+    finish(job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
 
 
 # ---------------------------------------------------------------------------- on-call

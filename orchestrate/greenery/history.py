@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from dbt_common.events.base_types import EventMsg
 
-from greenery import clock, warehouse
-from greenery.dbt import Dbt
+from greenery import clock, lock, wap, warehouse
+from greenery.dbt import Dbt, DbtFailed
 from greenery.facts import weekly_history
+from greenery.outcome import new_run_id
 
 SNAPSHOTS = ("product_inventory_snapshot", "orders_snapshot")
 
 
 class ReplayError(Exception):
-    pass
+    """The replay was refused: nothing was applied."""
+
+
+class ReplayFailed(Exception):
+    """The replay failed part way; the message says what, if anything, was applied."""
 
 
 def weeks_available() -> list[int]:
@@ -90,15 +96,91 @@ def advance_clock(dbt: Dbt, at: str) -> None:
             clock.write(con, moment, "replay")
 
 
+SNAPSHOT_REACH = (
+    "select max(dbt_valid_from) as reach from ("
+    + " union all ".join(
+        f"select dbt_valid_from from {{{{ ref('{name}') }}}}" for name in SNAPSHOTS
+    )
+    + ")"
+)
+
+
+def recorded_until(dbt: Dbt) -> datetime | None:
+    """How far snapshot history reaches: its newest validity start (None without history)."""
+    result = dbt.invoke(
+        ["show", "--inline", SNAPSHOT_REACH, "--log-level", "none", "--no-write-json"]
+    )
+    if not result.success or not result.result or not result.result.results:
+        return None
+    table = result.result.results[0].agate_table
+    value = table.rows[0][0] if table is not None and len(table.rows) else None
+    return None if value is None else datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+def weeks_to_apply(weeks: Sequence[int], reach: datetime | None) -> list[int]:
+    """The weeks a replay still has to record: a week history already reaches is skipped.
+
+    A replay from week 1 starts history afresh, so it applies every week it is given.
+    """
+    if not weeks or weeks[0] == 1 or reach is None:
+        return list(weeks)
+    at = weekly_history()["snapshot_at"]
+    return [w for w in weeks if datetime.fromisoformat(at[w]) > reach]
+
+
+def check_weeks(weeks: Sequence[int]) -> None:
+    available = weeks_available()
+    if not weeks or any(w not in available for w in weeks) or list(weeks) != sorted(set(weeks)):
+        raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
+
+
+def replay_audited(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -> list[int]:
+    """`greenery replay`: under the warehouse lock, idempotent, all or nothing when embedded.
+
+    Weeks that snapshot history already records are skipped (replaying them again is a no-op).
+    An embedded warehouse is replayed on a staged copy (`wap.py`) published at the end, so a
+    replay that fails leaves raw tables and snapshots as they were; a remote one is replayed in
+    place and a failure says which weeks were applied. Returns the weeks applied.
+    """
+    check_weeks(weeks)
+    run_id = new_run_id()
+    with lock.exclusive(lock.path_for(dbt.duckdb_path, dbt.project, dbt.target_name), "replay"):
+        staged = wap.stage(dbt.duckdb_path, run_id) if dbt.duckdb_path else None
+        target = replace(dbt, duckdb_path=staged.path) if staged else dbt
+        todo = weeks_to_apply(weeks, recorded_until(target))
+        skipped = [w for w in weeks if w not in todo]
+        if skipped:
+            say(f"weeks {skipped} are already in snapshot history: skipped")
+        applied: list[int] = []
+        try:
+            for entry in replay(target, todo, say=say):
+                applied.append(entry["week"])
+        except (ReplayError, DbtFailed) as exc:
+            if staged is None:
+                done = f"weeks {applied} were applied" if applied else "nothing was applied"
+                raise ReplayFailed(f"{exc}\n{done} before the failure") from exc
+            kept = wap.keep_failed(staged)
+            raise ReplayFailed(
+                f"{exc}\nnothing was applied: the warehouse is as it was "
+                f"(the failed replay is kept in {kept})"
+            ) from exc
+        if staged is not None:
+            if applied:
+                wap.publish(staged)
+            else:
+                wap.discard(staged)
+    return applied
+
+
 def replay(
     dbt: Dbt,
     weeks: Sequence[int],
     say: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
     """Apply and snapshot each week in order; a replay from week 1 resets snapshot history."""
-    available = weeks_available()
-    if not weeks or any(w not in available for w in weeks) or list(weeks) != sorted(set(weeks)):
-        raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
+    if not weeks:
+        return []
+    check_weeks(weeks)
     if weeks[0] == 1:
         operation(dbt, "reset_snapshot_history", {})
         say("replay from week 1: snapshot history reset")

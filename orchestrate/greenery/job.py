@@ -1,23 +1,27 @@
 """`greenery run-job`: the scheduled production job.
 
-source freshness -> snapshots -> dbt build -> (dbt retry once, if asked) -> docs generate ->
-archive the run's artifacts under runs/<run id>/, under a lock so two runs never overlap, with a
-notification on failure (and on success, if asked) and a row in the run history.
+source freshness -> dbt build (source tests, snapshots, models, tests) -> (dbt retry once, if
+asked), all on a staged copy that is published only when everything passed (`wap.py`) -> docs
+generate -> the run's artifacts and summary archived under runs/<run id>/; under the warehouse
+lock so two runs never overlap, with a notification on failure (and on success, if asked) and a
+row in the run history.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from greenery import build, lock, notify
+from greenery import build, notify, wap
 from greenery.build import DbtOptions, Say
 from greenery.dbt import ConfigError, Dbt
 from greenery.outcome import ExitCode, RunSummary, run_step
 
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json")
 RUNS_DIR = "runs"
+SUMMARY = "summary.json"
 
 
 @dataclass
@@ -39,68 +43,101 @@ def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS)
 
 
 def run(dbt: Dbt, options: DbtOptions, job: JobOptions, say: Say) -> RunSummary:
-    summary, started = build.start("run-job", dbt)
-    lock_path = runs_dir(dbt.project) / f"{summary.target}.lock"
-    try:
-        with lock.exclusive(lock_path, f"run {summary.run_id}"):
-            steps(dbt, options, job, summary, say)
-            summary.finish(started)
-    except lock.LockHeld as exc:
-        summary.message = f"not started: {exc}"
-        summary.finish(started, ExitCode.LOCK_HELD)
-        return summary  # the run that holds the lock records and notifies its own outcome
-    except ConfigError as exc:
-        summary.message = f"configuration error: {exc}"
-        summary.finish(started, ExitCode.CONFIG_ERROR)
-    notify.send(summary, job.notify_success, say)
-    build.record(dbt, summary, say)
+    summary = build.running(
+        "run-job", dbt, say, lambda summary: steps(dbt, options, job, summary, say)
+    )
+    if summary.exit_code != ExitCode.LOCK_HELD:
+        # the run that holds the lock notifies its own outcome
+        write_summary(runs_dir(dbt.project) / summary.run_id, summary)
+        notify.send(summary, job.notify_success, say)
     return summary
 
 
 def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, say: Say) -> None:
     build.prepare(dbt, say)
-    options = build.with_data_clock(dbt, options, say)
     archive_dir = runs_dir(dbt.project) / summary.run_id
     summary.message = f"artifacts: {archive_dir}"
-    select = options.args("freshness")
-    if job.freshness:
-        freshness = run_step(
-            "source freshness", lambda: dbt.invoke(["source", "freshness", *select])
-        )
-        summary.steps.append(freshness)
-        archive(dbt.artifacts, archive_dir, ("sources.json",))
-        if not freshness.success:
-            summary.message = f"stale sources: nothing was built; artifacts: {archive_dir}"
-            return
-    snapshot = run_step("snapshot", lambda: dbt.invoke(["snapshot", *options.args("snapshot")]))
-    summary.steps.append(snapshot)
-    if not snapshot.success:
-        archive(dbt.artifacts, archive_dir)
-        return
-    build_args = ["build", "--exclude", "resource_type:snapshot", *options.args("build")]
-    built = run_step("build", lambda: dbt.invoke(build_args))
-    summary.steps.append(built)
-    archive(dbt.artifacts, archive_dir)
-    if not built.success and job.retry:
-        say("retrying the failed and skipped nodes once (dbt retry)")
-        retried = run_step("retry", lambda: dbt.invoke(["retry", "--state", str(archive_dir)]))
-        summary.steps.append(retried)
-        archive(dbt.artifacts, archive_dir)
-    if all(s.success for s in summary.steps):
+    with build.audited(dbt, summary, say) as staged:
+        audit(staged, options, job, summary, archive_dir, say)
+    if build.publishable(summary):
         docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
         summary.steps.append(docs)
         archive(dbt.artifacts, archive_dir, ("catalog.json",))
     summary.funnel = build.headline_funnel(dbt)
 
 
-def retry(dbt: Dbt, state: Path, say: Say) -> RunSummary:
-    """`greenery retry`: rerun only what failed or was skipped in an archived run."""
-    summary, started = build.start("retry", dbt)
-    if not (state / "run_results.json").exists():
-        summary.message = f"configuration error: {state} has no run_results.json to retry"
-        return summary.finish(started, ExitCode.CONFIG_ERROR)
-    say(f"retrying the failed and skipped nodes of {state}")
-    summary.steps.append(run_step("retry", lambda: dbt.invoke(["retry", "--state", str(state)])))
-    summary.finish(started)
-    build.record(dbt, summary, say)
+def audit(
+    staged: Dbt,
+    options: DbtOptions,
+    job: JobOptions,
+    summary: RunSummary,
+    archive_dir: Path,
+    say: Say,
+) -> None:
+    """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
+    options = build.with_data_clock(staged, options, say)
+    if job.freshness:
+        select = options.args("freshness")
+        freshness = run_step(
+            "source freshness", lambda: staged.invoke(["source", "freshness", *select])
+        )
+        summary.steps.append(freshness)
+        archive(staged.artifacts, archive_dir, ("sources.json",))
+        if not freshness.success:
+            summary.message = f"stale sources: nothing was built; artifacts: {archive_dir}"
+            return
+    built = run_step("build", lambda: staged.invoke(["build", *options.args("build")]))
+    summary.steps.append(built)
+    archive(staged.artifacts, archive_dir)
+    if not built.success and job.retry:
+        say("retrying the failed and skipped nodes once (dbt retry)")
+        retried = run_step("retry", lambda: staged.invoke(["retry", "--state", str(archive_dir)]))
+        summary.steps.append(retried)
+        archive(staged.artifacts, archive_dir)
+
+
+def write_summary(archive_dir: Path, summary: RunSummary) -> None:
+    """The run's target and outcome beside its artifacts: `greenery retry` finds runs by it."""
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    (archive_dir / SUMMARY).write_text(json.dumps(summary.to_dict(), default=str))
+
+
+def latest_run(project: Path, target: str) -> Path | None:
+    """The newest archived run of `target` that has results to retry."""
+    for run_dir in sorted(runs_dir(project).glob("*"), reverse=True):
+        summary_file = run_dir / SUMMARY
+        if not (run_dir / "run_results.json").exists() or not summary_file.exists():
+            continue
+        if json.loads(summary_file.read_text()).get("target") == target:
+            return run_dir
+    return None
+
+
+def retry(dbt: Dbt, state: Path | None, say: Say) -> RunSummary:
+    """`greenery retry`: rerun only what failed or was skipped in an archived run of the target.
+
+    On an embedded warehouse the run's kept copy is resumed, and published if the retry passes;
+    it is refused if the published warehouse changed since that run (new data or another run).
+    """
+
+    def body(summary: RunSummary) -> None:
+        run_dir = state or latest_run(dbt.project, dbt.target_name)
+        if run_dir is None:
+            raise ConfigError(f"no archived run of target {dbt.target_name} under runs/ to retry")
+        if not (run_dir / "run_results.json").exists():
+            raise ConfigError(f"{run_dir} has no run_results.json to retry")
+        resumed = None
+        if dbt.duckdb_path is not None:
+            failed_copy = json.loads((run_dir / SUMMARY).read_text()).get("failed_copy")
+            if not failed_copy:
+                raise ConfigError(f"run {run_dir.name} kept no failed copy: nothing to retry")
+            resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)
+        say(f"retrying the failed and skipped nodes of {run_dir}")
+        retry_args = ["retry", "--state", str(run_dir)]
+        with build.audited(dbt, summary, say, staged=resumed) as staged:
+            summary.steps.append(run_step("retry", lambda: staged.invoke(retry_args)))
+
+    summary = build.running("retry", dbt, say, body)
+    if summary.exit_code != ExitCode.LOCK_HELD:
+        write_summary(runs_dir(dbt.project) / summary.run_id, summary)
     return summary

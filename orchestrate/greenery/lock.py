@@ -1,38 +1,56 @@
-"""A lock so two runs of the production job never overlap.
+"""One writer at a time per warehouse: the lock every command that writes it takes.
 
-An exclusive, non-blocking flock on a file: the second run finds it held and exits at once with
-ExitCode.LOCK_HELD. The kernel releases the lock when the holder exits, even if it crashes, so a
-killed run never leaves a stale lock behind. The file records who holds it, for the message.
+The lock guards what it protects: an embedded warehouse's DuckDB file (`<file>.lock` beside it),
+or, for a remote warehouse, the target (`runs/<target>.lock`). `load`, `arrive`, `replay`,
+`build`, `run-job`, `retry` and `ci` all take it, so a second writer finds it held and exits at
+once with ExitCode.LOCK_HELD instead of failing half way on the file.
+
+The lock is an flock (the `filelock` library) on the lock file: the kernel releases it when its
+holder exits, however it exits, so a run killed with `kill -9` leaves no stale lock behind. Who
+holds it is written to `<lock>.holder`, for the message the second writer prints.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 
 class LockHeld(Exception):
     pass
 
 
+def path_for(duckdb_path: Path | None, project: Path, target: str) -> Path:
+    """The lock of an embedded warehouse file, else of the (remote) target."""
+    if duckdb_path is not None:
+        return duckdb_path.with_name(duckdb_path.name + ".lock")
+    return project / "runs" / f"{target}.lock"
+
+
+def holder_path(path: Path) -> Path:
+    return path.with_name(path.name + ".holder")
+
+
 @contextmanager
 def exclusive(path: Path, holder: str) -> Iterator[None]:
+    """Hold the lock for the block, or raise LockHeld naming who holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
+    lock = FileLock(path, timeout=0)
     try:
+        lock.acquire()
+    except Timeout:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            current = handle.read().strip() or "another run"
-            raise LockHeld(f"{path} is held by {current}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{holder} (pid {os.getpid()})\n")
-        handle.flush()
+            current = holder_path(path).read_text().strip()
+        except OSError:
+            current = ""
+        raise LockHeld(f"{path} is held by {current or 'another greenery command'}") from None
+    try:
+        holder_path(path).write_text(f"{holder} (pid {os.getpid()})\n")
         yield
     finally:
-        handle.close()
+        holder_path(path).unlink(missing_ok=True)
+        lock.release()

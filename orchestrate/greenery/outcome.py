@@ -21,7 +21,9 @@ class ExitCode(enum.IntEnum):
     FRESHNESS_FAILED = 3  # a source is older than its error_after threshold
     LOCK_HELD = 4  # another run of the job holds the lock
     CONFIG_ERROR = 5  # the project, profile or environment is not set up
-    BAD_INPUT = 6  # input data rejected by the loader
+    BAD_INPUT = 6  # input data rejected by the loader (or a replay refused), nothing changed
+    INTERNAL_ERROR = 7  # an unexpected error: a bug in greenery (GREENERY_DEBUG=1 shows it)
+    INTERRUPTED = 130  # stopped with Ctrl-C; the published warehouse is as it was
 
 
 TEST_TYPES = {"test", "unit_test"}
@@ -120,6 +122,7 @@ class RunSummary:
     funnel: dict[str, Any] | None = None
     warehouse: str | None = None
     message: str | None = None
+    failed_copy: str | None = None  # where a failed run's staged warehouse is kept
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -184,6 +187,7 @@ class RunSummary:
             "exit_code": self.exit_code,
             "message": self.message,
             "warehouse": self.warehouse,
+            "failed_copy": self.failed_copy,
             "counts": self.counts(),
             "steps": [
                 {"command": s.command, "success": s.success, "seconds": s.seconds, "error": s.error}

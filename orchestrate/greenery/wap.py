@@ -1,0 +1,160 @@
+"""Write-audit-publish for the embedded warehouse: nothing that fails a test reaches analysts.
+
+A job never builds in the warehouse analysts read. It copies the DuckDB file into
+`<folder>/.staging/<run id>/` (write), runs snapshots, models and every test there (audit), and
+only when all of it passed moves the copy over the published file with one atomic rename
+(publish). The copy keeps the published file's name, so the database name that dbt writes into
+views is the same in both. A run that fails moves its copy to `<folder>/failed/<run id>/`, where
+it can be opened and inspected (the failing rows of each test are in its audit schema) and where
+`greenery retry` resumes it; the published file, snapshot history included, is as it was.
+
+A run killed at any point leaves either the old or the new published file, never a mix: the
+rename is atomic, and a staging folder left by a killed run is removed by the next run (all
+of this happens under the warehouse lock, `lock.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+STAGING_DIR = ".staging"
+FAILED_DIR = "failed"
+BASE_FILE = "base.json"
+KEEP_FAILED = 3
+
+
+class WarehouseChanged(Exception):
+    """The published warehouse changed after a staged copy was taken from it."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies a version of the published file: size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp:
+        stat = path.stat()
+        return cls(stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A staged copy of the published warehouse that one run writes to."""
+
+    published: Path
+    path: Path
+    run_id: str
+    base: Stamp
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def checkpoint(path: Path) -> None:
+    """Fold DuckDB's write-ahead log into the file, so the file alone is the whole database."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("checkpoint")
+    if wal(path).exists():
+        raise WarehouseChanged(f"{wal(path)} is still there after a checkpoint")
+
+
+def clear_stale(published: Path) -> list[Path]:
+    """Remove staging folders left by runs that were killed (call under the warehouse lock)."""
+    root = published.parent / STAGING_DIR
+    stale = sorted(p for p in root.glob("*") if p.is_dir()) if root.exists() else []
+    for folder in stale:
+        shutil.rmtree(folder)
+    return stale
+
+
+def stage(published: Path, run_id: str) -> Stage:
+    """Copy the published warehouse into a staging folder of the run."""
+    clear_stale(published)
+    checkpoint(published)
+    folder = published.parent / STAGING_DIR / run_id
+    folder.mkdir(parents=True)
+    copy = folder / published.name
+    shutil.copyfile(published, copy)
+    base = Stamp.of(published)
+    (folder / BASE_FILE).write_text(json.dumps(base.__dict__))
+    return Stage(published, copy, run_id, base)
+
+
+def publish(staged: Stage) -> None:
+    """Replace the published warehouse with the audited copy, atomically."""
+    checkpoint(staged.path)
+    if Stamp.of(staged.published) != staged.base or wal(staged.published).exists():
+        raise WarehouseChanged(
+            f"{staged.published} changed while run {staged.run_id} was building; not published"
+        )
+    os.replace(staged.path, staged.published)
+    fsync_dir(staged.published.parent)
+    shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def keep_failed(staged: Stage) -> Path:
+    """Move a failed run's copy aside for inspection; keep only the newest few."""
+    root = staged.published.parent / FAILED_DIR
+    root.mkdir(exist_ok=True)
+    kept = root / staged.run_id
+    os.replace(staged.folder, kept)
+    for old in sorted(p for p in root.glob("*") if p.is_dir())[:-KEEP_FAILED]:
+        shutil.rmtree(old, ignore_errors=True)
+    return kept / staged.published.name
+
+
+def restamp(failed_copy: Path, published: Path) -> None:
+    """The published file after the failed run recorded itself in the run history.
+
+    The history lives in the warehouse file, so recording a run changes the file; a retry of
+    the kept copy compares against the file as that run left it.
+    """
+    checkpoint(published)
+    (failed_copy.parent / BASE_FILE).write_text(json.dumps(Stamp.of(published).__dict__))
+
+
+def discard(staged: Stage) -> None:
+    shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def resume(published: Path, failed_copy: Path, run_id: str) -> Stage:
+    """Stage a failed run's kept copy again (for `greenery retry`).
+
+    Refused when the published warehouse changed since that run staged it (new data arrived or
+    another run published): publishing the old copy would undo that change.
+    """
+    base_file = failed_copy.parent / BASE_FILE
+    if not failed_copy.exists() or not base_file.exists():
+        raise WarehouseChanged(f"{failed_copy} is not a kept copy of a failed run")
+    base = Stamp(**json.loads(base_file.read_text()))
+    if Stamp.of(published) != base:
+        raise WarehouseChanged(
+            f"{published} changed since the failed run staged it; run the job again instead"
+        )
+    clear_stale(published)
+    folder = published.parent / STAGING_DIR / run_id
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(failed_copy.parent, folder)
+    return Stage(published, folder / published.name, run_id, base)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
