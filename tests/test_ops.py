@@ -6,6 +6,7 @@ Fast unit tests: local HTTP servers on 127.0.0.1, temporary projects, no dbt bui
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,9 +15,11 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from greenery import notify
+from greenery import notify, packages
+from greenery.dbt import ConfigError
 from greenery.outcome import RunSummary
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -236,3 +239,98 @@ def test_nothing_sent_without_a_webhook_or_for_a_quiet_success(monkeypatch):
     success = failed_run()
     success.exit_code = 0
     assert not notify.send(success, False, print)
+
+
+# -------------------------------------------------------------------------- package sources
+
+
+class FakeDbt:
+    """A Dbt whose `dbt deps` either fails (the hub unreachable) or installs "hub" packages."""
+
+    def __init__(self, project: Path, hub_reachable: bool) -> None:
+        self.project = project
+        self.hub_reachable = hub_reachable
+        self.calls: list[list[str]] = []
+
+    def invoke(self, command: list[str]) -> SimpleNamespace:
+        self.calls.append(command)
+        if not self.hub_reachable:
+            return SimpleNamespace(success=False, exception="hub unreachable")
+        shutil.rmtree(self.project / packages.INSTALL_DIR, ignore_errors=True)  # as dbt deps does
+        for name in packages.required(self.project):
+            package = self.project / packages.INSTALL_DIR / name
+            package.mkdir(parents=True)
+            (package / "dbt_project.yml").write_text(f"name: {name}\n# from the hub\n")
+        return SimpleNamespace(success=True, exception=None)
+
+
+def from_hub(project: Path) -> bool:
+    return all(
+        "from the hub" in (project / packages.INSTALL_DIR / name / "dbt_project.yml").read_text()
+        for name in packages.required(project)
+    )
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    shutil.copy2(PROJECT / "packages.yml", tmp_path / "packages.yml")
+    shutil.copytree(PROJECT / packages.OFFLINE_DIR, tmp_path / packages.OFFLINE_DIR)
+    return tmp_path
+
+
+def install(project: Path, mode: str | None, hub_reachable: bool, monkeypatch) -> FakeDbt:
+    if mode is None:
+        monkeypatch.delenv(packages.MODE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(packages.MODE_ENV, mode)
+    dbt = FakeDbt(project, hub_reachable)
+    dbt.source = packages.install(dbt, lambda _: None)  # type: ignore[attr-defined]
+    return dbt
+
+
+@pytest.mark.parametrize("mode", [None, "auto", "offline"])
+def test_offline_install_is_recorded(project, mode, monkeypatch):
+    assert packages.installed_source(project) is None
+    dbt = install(project, mode, hub_reachable=False, monkeypatch=monkeypatch)
+    assert dbt.source == "offline"
+    assert (project / "dbt_packages" / ".greenery-packages").read_text() == "offline\n"
+    assert packages.installed_source(project) == "offline"
+    assert dbt.calls == ([] if mode == "offline" else [["deps", "--log-level", "none"]])
+    # kept from then on, as the tests' session fixture relies on
+    assert install(project, mode, hub_reachable=True, monkeypatch=monkeypatch).source == "present"
+    assert packages.installed_source(project) == "offline"
+
+
+def test_hub_mode_refuses_offline_stand_ins_when_the_hub_fails(project, monkeypatch):
+    install(project, "offline", hub_reachable=False, monkeypatch=monkeypatch)
+    with pytest.raises(ConfigError, match="GREENERY_PACKAGES=hub.*offline stand-ins.*refused"):
+        install(project, "hub", hub_reachable=False, monkeypatch=monkeypatch)
+    assert packages.installed_source(project) == "offline"  # never claimed to be the hub's
+
+
+def test_hub_mode_replaces_offline_stand_ins(project, monkeypatch):
+    install(project, "offline", hub_reachable=False, monkeypatch=monkeypatch)
+    dbt = install(project, "hub", hub_reachable=True, monkeypatch=monkeypatch)
+    assert dbt.source == "hub" and from_hub(project)
+    assert (project / "dbt_packages" / ".greenery-packages").read_text() == "hub\n"
+    assert packages.installed_source(project) == "hub"
+    again = install(project, "hub", hub_reachable=True, monkeypatch=monkeypatch)
+    assert again.source == "present" and again.calls == []
+    # the hub's packages are fine for offline and auto runs too
+    for mode in ("offline", "auto"):
+        assert install(project, mode, hub_reachable=False, monkeypatch=monkeypatch).calls == []
+    assert packages.installed_source(project) == "hub"
+
+
+def test_packages_without_a_marker_are_of_unknown_source(project, monkeypatch):
+    install(project, "offline", hub_reachable=False, monkeypatch=monkeypatch)
+    (project / "dbt_packages" / ".greenery-packages").unlink()
+    assert packages.installed_source(project) == "unknown"
+    assert install(project, "auto", hub_reachable=True, monkeypatch=monkeypatch).calls == []
+    assert install(project, "hub", hub_reachable=True, monkeypatch=monkeypatch).source == "hub"
+    assert packages.installed_source(project) == "hub"
+
+
+def test_an_unknown_mode_is_a_config_error(project, monkeypatch):
+    with pytest.raises(ConfigError, match="expected one of auto, hub, offline"):
+        install(project, "sometimes", hub_reachable=True, monkeypatch=monkeypatch)
