@@ -5,6 +5,7 @@ Fast unit tests: local HTTP servers on 127.0.0.1, temporary projects, no dbt bui
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from click.testing import CliRunner
-from greenery import cli, doctor, notify, packages
+from greenery import cli, doctor, emulator, notify, packages
 from greenery.dbt import ConfigError
 from greenery.outcome import ExitCode, RunSummary
 
@@ -467,3 +468,41 @@ def test_doctor_text_and_hub_mode_with_stand_ins(doctor_project, monkeypatch):
     assert "MISSING dbt packages: offline: the offline stand-ins" in result.stdout
     assert "GREENERY_PACKAGES=hub" in result.stdout
     assert "ok  adapter dbt-duckdb: " in result.stdout
+
+
+# -------------------------------------------------------------------------- emulator extra
+
+MISSING_MODULES = ["fakesnow", "snowflake.connector"]
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
+
+
+@pytest.mark.parametrize("module", MISSING_MODULES)
+def test_emulator_without_its_extra(module, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    with pytest.raises(emulator.EmulatorError) as error:
+        emulator.require_fakesnow()
+    assert str(error.value) == NEEDS_FAKESNOW
+    with pytest.raises(emulator.EmulatorError), emulator.emulated_snowflake(tmp_path / "db"):
+        pass
+    assert not (tmp_path / "db").exists()
+
+
+@pytest.mark.parametrize("module", MISSING_MODULES)
+def test_emulator_cli_without_its_extra(module, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setenv("GREENERY_TARGET", emulator.TARGET)  # which the CLI sets, restored after
+    monkeypatch.setenv("GREENERY_DUCKDB_PATH", str(tmp_path / "greenery.duckdb"))
+    result = CliRunner().invoke(cli.main, ["--snowflake-emulator", str(tmp_path / "emu"), "doctor"])
+    assert result.exit_code == int(ExitCode.CONFIG_ERROR), result.output
+    assert result.stderr == f"error: {NEEDS_FAKESNOW}\n"
+    assert result.stdout == ""
+    assert not (tmp_path / "greenery.duckdb").exists()  # no sample loaded for nothing
+
+
+def test_emulator_version_check_names_the_extra(monkeypatch):
+    def absent(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", absent)
+    with pytest.raises(emulator.EmulatorError, match=r'pip install -e "\.\[snowflake\]"'):
+        emulator.check_version()
