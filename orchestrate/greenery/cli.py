@@ -469,13 +469,17 @@ def history_command(
 
 @main.command("doctor")
 @target_option
-def doctor_command(target: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: target, ok, checks.")
+def doctor_command(target: str | None, as_json: bool) -> None:
     """Check the installation, the profile and the environment; never prints a secret."""
     dbt = Dbt(target=target)
     checks = doctor.run(dbt.project, dbt.target_name)
-    for check in checks:
-        click.echo(f"{'ok ' if check.ok else 'MISSING'} {check.name}: {check.detail}")
-    if not all(c.ok for c in checks):
+    if as_json:
+        click.echo(json.dumps(doctor.report(dbt.target_name, checks)))
+    else:
+        for check in checks:
+            click.echo(check.line())
+    if not doctor.all_ok(checks):
         sys.exit(int(ExitCode.CONFIG_ERROR))
 
 

@@ -1,8 +1,10 @@
 """`greenery doctor`: check the environment and the profile, and say exactly what is missing.
 
 It reads which environment variables the selected target needs from the profile itself, reports
-each as set or missing (never its value), and checks the installation, the packages and, for the
-embedded warehouse, the data. It never prints a secret.
+each as set or missing (never its value), reports fields that render to an empty string (naming
+the field and the variables to set, never a value), and checks the installation, the target's
+adapter, the packages and their source and, for the embedded warehouse, the data. It never prints
+a secret.
 """
 
 from __future__ import annotations
@@ -11,17 +13,30 @@ import importlib.metadata
 import os
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from greenery import notify, packages, warehouse
-from greenery.dbt import profiles_dir
+from greenery.dbt import ConfigError, profiles_dir
 
 REQUIRED_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'\s*\)")
 ANY_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'")
+#: The adapter package each target type needs, and how to install it.
+ADAPTERS = {
+    "duckdb": ("dbt-duckdb", 'pip install -e "."'),
+    "snowflake": ("dbt-snowflake", 'pip install -e ".[snowflake]"'),
+}
+#: Fields that may render empty: one authentication method of several is enough (see the
+#: "snowflake auth" check).
+MAY_BE_EMPTY = frozenset({"password", "private_key_path", "private_key_passphrase"})
+#: dbt's profile filters; doctor only needs to know whether a value renders empty.
+DBT_FILTERS = ("as_bool", "as_native", "as_number", "as_text")
 
 
 @dataclass
@@ -29,6 +44,18 @@ class Check:
     name: str
     ok: bool
     detail: str
+
+    def line(self) -> str:
+        return f"{'ok ' if self.ok else 'MISSING'} {self.name}: {self.detail}"
+
+
+def report(target: str, checks: list[Check]) -> dict[str, Any]:
+    """The checks as one JSON object: {"target", "ok", "checks": [{"name", "ok", "detail"}]}."""
+    return {"target": target, "ok": all_ok(checks), "checks": [asdict(c) for c in checks]}
+
+
+def all_ok(checks: list[Check]) -> bool:
+    return all(c.ok for c in checks)
 
 
 def profile_outputs(project: Path) -> dict[str, Any]:
@@ -83,6 +110,79 @@ def env_checks(output: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def adapter_check(kind: str | None) -> Check:
+    """The adapter package for the target's type is installed."""
+    if kind not in ADAPTERS:
+        return Check("adapter", False, f"no dbt adapter known for type {kind!r}")
+    package, command = ADAPTERS[kind]
+    version = version_of(package)
+    if version is None:
+        return Check(f"adapter {package}", False, f"not installed, {kind} needs it: {command}")
+    return Check(f"adapter {package}", True, f"{version} (for {kind})")
+
+
+class MissingVariable(Exception):
+    """A required env_var() without a default is not set (env_checks report it)."""
+
+
+def render(value: str) -> str:
+    """A profile value rendered as dbt renders it from the environment (env_var only)."""
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in os.environ:
+            return os.environ[name]
+        if default is None:
+            raise MissingVariable(name)
+        return default
+
+    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    environment.filters.update({name: lambda v: v for name in DBT_FILTERS})
+    return environment.from_string(value).render(env_var=env_var)
+
+
+def fields(output: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """The output's fields, nested ones (settings) by a dotted name."""
+    for key, value in output.items():
+        if isinstance(value, dict):
+            yield from fields(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def empty_checks(output: dict[str, Any]) -> list[Check]:
+    """Fields that render to an empty string, with the variables that would fill them."""
+    checks = []
+    for name, value in fields(output):
+        if name in MAY_BE_EMPTY or not isinstance(value, str):
+            continue
+        try:
+            rendered = render(value)
+        except (MissingVariable, jinja2.TemplateError):
+            continue  # a required variable that is missing, or templating beyond env_var
+        if rendered.strip():
+            continue
+        variables = list(dict.fromkeys(ANY_ENV.findall(value)))
+        fix = f"set {' or '.join(variables)}" if variables else "give it a value in the profile"
+        checks.append(Check(f"profile {name}", False, f"renders empty: {fix}"))
+    return checks
+
+
+def packages_check(project: Path) -> Check:
+    """The dbt packages are installed, and from the hub when $GREENERY_PACKAGES=hub."""
+    try:
+        mode = packages.mode()
+    except ConfigError as exc:
+        return Check("dbt packages", False, str(exc))
+    source = packages.installed_source(project)
+    if source is None:
+        return Check("dbt packages", False, "not installed: run `greenery deps`")
+    detail = f"{source}: {packages.describe(source)}"
+    if mode == "hub" and source != "hub":
+        hint = f"{packages.MODE_ENV}=hub: run `greenery deps` with the dbt hub reachable"
+        return Check("dbt packages", False, f"{detail}, but {hint}")
+    return Check("dbt packages", True, detail)
+
+
 def run(project: Path, target: str) -> list[Check]:
     checks = [
         Check("python", sys.version_info >= (3, 11), sys.version.split()[0]),
@@ -102,7 +202,7 @@ def run(project: Path, target: str) -> list[Check]:
     checks.append(Check("dbt project", (project / "dbt_project.yml").exists(), str(project)))
     try:
         outputs = profile_outputs(project)
-    except (OSError, KeyError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, yaml.YAMLError, ConfigError) as exc:
         return [*checks, Check("profile", False, f"cannot read the greenery profile: {exc}")]
     if target not in outputs:
         return [
@@ -113,14 +213,10 @@ def run(project: Path, target: str) -> list[Check]:
         ]
     output = outputs[target]
     checks.append(Check("target", True, f"{target} ({output.get('type')})"))
+    checks.append(adapter_check(output.get("type")))
     checks += env_checks(output)
-    checks.append(
-        Check(
-            "dbt packages",
-            packages.installed(project),
-            "installed" if packages.installed(project) else "not installed: run `greenery deps`",
-        )
-    )
+    checks += empty_checks(output)
+    checks.append(packages_check(project))
     if output.get("type") == "duckdb":
         path = warehouse.default_path()
         has_data = warehouse.has_raw_data(path) if path.exists() else False

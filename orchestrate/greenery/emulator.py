@@ -6,6 +6,9 @@ but it has defects of its own. This module is our small compatibility layer for 
 the fakesnow version it was written against and applied only while emulating: the models and
 macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
 README) with the workaround, and tests/test_emulator.py proves each rewrite.
+
+fakesnow and the Snowflake connector come with the `snowflake` extra and are imported only when
+emulating: without them, the emulator fails with an EmulatorError that says what to install.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -27,10 +31,22 @@ DATABASE = "GREENERY"
 RAW_SCHEMA = "RAW"
 TARGET = "emulated"
 DIR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
 
 
 class EmulatorError(Exception):
     pass
+
+
+def require_fakesnow() -> ModuleType:
+    """fakesnow, with the Snowflake connector it patches; else an EmulatorError saying how to
+    install them."""
+    try:
+        import fakesnow
+        import snowflake.connector  # noqa: F401
+    except ImportError as exc:
+        raise EmulatorError(NEEDS_FAKESNOW) from exc
+    return fakesnow
 
 
 @dataclass(frozen=True)
@@ -255,7 +271,7 @@ def check_version() -> None:
     try:
         version = importlib.metadata.version("fakesnow")
     except importlib.metadata.PackageNotFoundError as exc:
-        raise EmulatorError("fakesnow is not installed: pip install -e '.[snowflake]'") from exc
+        raise EmulatorError(NEEDS_FAKESNOW) from exc
     if version != FAKESNOW_VERSION:
         raise EmulatorError(
             f"the emulator layer is written for fakesnow {FAKESNOW_VERSION}, found {version}: "
@@ -266,6 +282,7 @@ def check_version() -> None:
 @contextmanager
 def compatibility_layer() -> Iterator[None]:
     """Patch fakesnow's cursor and transforms for the defects above, for the duration."""
+    require_fakesnow()
     check_version()
     from fakesnow import cursor as fake_cursor
     from fakesnow import transforms as fake_transforms
@@ -291,8 +308,7 @@ def compatibility_layer() -> Iterator[None]:
 @contextmanager
 def emulated_snowflake(db_path: Path) -> Iterator[None]:
     """dbt-snowflake's connector answered by fakesnow, databases kept as files in db_path."""
-    import fakesnow
-
+    fakesnow = require_fakesnow()
     db_path.mkdir(parents=True, exist_ok=True)
     with compatibility_layer(), fakesnow.patch(db_path=str(db_path)):
         yield
@@ -345,7 +361,9 @@ def has_raw(db_path: Path) -> bool:
 
 def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
     """The emulated GREENERY.RAW holds the raw tables: copied from the DuckDB warehouse (which
-    gets the sample first if it is empty). Runs before fakesnow opens the database file."""
+    gets the sample first if it is empty). Runs before fakesnow opens the database file, and
+    first of all checks fakesnow is there: no data is copied for an emulator that cannot run."""
+    require_fakesnow()
     if has_raw(db_path):
         return
     from greenery import warehouse

@@ -3,22 +3,39 @@
 The URL comes from $GREENERY_WEBHOOK_URL (never from a file or an argument, so it stays a
 secret); without it nothing is sent. The body is {"text": ..., "blocks": [...]}, which Slack
 incoming webhooks, Mattermost and most chat tools accept.
+
+Delivery never fails the job and never holds it: a few retries on 429, 5xx and connection
+errors, a (connect, read) timeout per request, and a hard deadline for the whole delivery,
+which runs in a daemon thread that is abandoned when the deadline passes. The URL is a secret
+(its path, query or userinfo often hold a token): messages name only its scheme and host.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import urllib.error
-import urllib.request
+import threading
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from greenery.outcome import RunSummary, first_line
 
 WEBHOOK_ENV = "GREENERY_WEBHOOK_URL"
 MAX_LISTED = 10
-TIMEOUT_SECONDS = 10
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 10
+TOTAL_DEADLINE_SECONDS = 20
+RETRIES = 3
+BACKOFF_FACTOR = 0.5
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+INVALID_URL = "<invalid webhook URL>"
+THREAD_NAME = "greenery-notify"
 
 
 def message(summary: RunSummary) -> dict[str, Any]:
@@ -47,21 +64,106 @@ def message(summary: RunSummary) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def send(summary: RunSummary, on_success: bool, say: Callable[[str], None]) -> bool:
-    """Post the run's message if a webhook is configured and the run warrants it."""
+def redact(url: str) -> str:
+    """The webhook URL as it may be shown: scheme://host[:port]/… and nothing else."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return INVALID_URL
+    if parts.scheme not in ("http", "https") or not host:
+        return INVALID_URL
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{netloc}{f':{port}' if port is not None else ''}/…"
+
+
+class QuietDelivery(logging.Filter):
+    """Drop urllib3's log records from the delivery thread: they carry the URL's path and query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD_NAME
+
+
+for _logger in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_logger).addFilter(QuietDelivery())
+
+
+def session() -> requests.Session:
+    """A session that retries a few times, with backoff, on 429, 5xx and connection errors."""
+    retry = Retry(
+        total=RETRIES,
+        backoff_factor=BACKOFF_FACTOR,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"POST"}),
+        raise_on_status=False,
+    )
+    http = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
+
+
+def post(url: str, body: bytes) -> int:
+    """POST the body; return the final status code. The response body is never read."""
+    with (
+        session() as http,
+        http.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/json"},
+            timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
+            stream=True,
+        ) as response,
+    ):
+        return response.status_code
+
+
+def deliver(url: str, body: bytes, deadline: float) -> int | BaseException | None:
+    """Post in a daemon thread for at most `deadline` seconds: the status code, the exception
+    the delivery raised, or None when it was still running at the deadline (it is abandoned;
+    being a daemon, it never keeps the process alive)."""
+    outcome: list[int | BaseException] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(post(url, body))
+        except BaseException as exc:  # reported by the caller, by type only
+            outcome.append(exc)
+
+    thread = threading.Thread(target=attempt, name=THREAD_NAME, daemon=True)
+    thread.start()
+    thread.join(deadline)
+    return outcome[0] if outcome else None
+
+
+def send(
+    summary: RunSummary,
+    on_success: bool,
+    say: Callable[[str], None],
+    deadline: float = TOTAL_DEADLINE_SECONDS,
+) -> bool:
+    """Post the run's message if a webhook is configured and the run warrants it.
+
+    Returns whether it was delivered; never raises and never names more of the URL than
+    `redact` shows.
+    """
     url = os.environ.get(WEBHOOK_ENV)
     if not url or (summary.exit_code == 0 and not on_success):
         return False
-    body = json.dumps(message(summary)).encode()
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-    )
+    where = redact(url)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            response.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        # the webhook URL is a secret: name the failure, never the address
-        say(f"warning: notification not delivered ({type(exc).__name__})")
+        outcome = deliver(url, json.dumps(message(summary)).encode(), deadline)
+    except Exception as exc:
+        outcome = exc
+    if outcome is None:
+        say(f"warning: notification not delivered within {deadline:g}s ({where})")
         return False
-    say("notification sent")
+    if isinstance(outcome, BaseException):
+        say(f"warning: notification not delivered ({type(outcome).__name__}, {where})")
+        return False
+    if not 200 <= outcome < 300:
+        say(f"warning: notification not delivered (HTTP {outcome}, {where})")
+        return False
+    say(f"notification sent ({where})")
     return True

@@ -4,6 +4,10 @@ Production reaches the dbt package hub and gets the real dbt_utils and dbt_expec
 the hub is unreachable (this project's CI and development machines), the stand-ins written in
 offline_packages/ are installed under the same names instead. $GREENERY_PACKAGES chooses:
 `auto` (default: hub, then offline), `hub` (hub or fail) or `offline` (never ask the hub).
+
+A successful installation records its source, `hub` or `offline`, in the marker file
+dbt_packages/.greenery-packages, so that `hub` replaces the stand-ins a host installed once when
+the hub was unreachable, and `greenery doctor` can say which packages a build would use.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ MODE_ENV = "GREENERY_PACKAGES"
 MODES = ("auto", "hub", "offline")
 OFFLINE_DIR = "offline_packages"
 INSTALL_DIR = "dbt_packages"
+MARKER = ".greenery-packages"
+SOURCES = ("hub", "offline")
+UNKNOWN = "unknown"
 
 
 def required(project: Path) -> list[str]:
@@ -35,7 +42,46 @@ def installed(project: Path) -> bool:
     )
 
 
+def marker(project: Path) -> Path:
+    return project / INSTALL_DIR / MARKER
+
+
+def installed_source(project: Path) -> str | None:
+    """Where the installed packages came from: `hub`, `offline`, `unknown` (installed without
+    a marker, e.g. before there was one), or None when they are not all installed."""
+    if not installed(project):
+        return None
+    try:
+        source = marker(project).read_text().strip()
+    except OSError:
+        return UNKNOWN
+    return source if source in SOURCES else UNKNOWN
+
+
+def record_source(project: Path, source: str) -> None:
+    marker(project).parent.mkdir(parents=True, exist_ok=True)
+    marker(project).write_text(source + "\n")
+
+
+def mode() -> str:
+    """$GREENERY_PACKAGES, checked: auto, hub or offline."""
+    value = os.environ.get(MODE_ENV, "auto")
+    if value not in MODES:
+        raise ConfigError(f"{MODE_ENV}={value!r}: expected one of {', '.join(MODES)}")
+    return value
+
+
+def describe(source: str | None) -> str:
+    """A source as doctor and the install messages name it."""
+    return {
+        None: "not installed",
+        "hub": "from the dbt hub",
+        "offline": f"the offline stand-ins from {OFFLINE_DIR}/",
+    }.get(source, "of unknown source (installed before greenery recorded sources)")
+
+
 def install_offline(project: Path) -> None:
+    marker(project).unlink(missing_ok=True)  # a half-done copy is not any source
     for name in required(project):
         source = project / OFFLINE_DIR / name
         if not (source / "dbt_project.yml").exists():
@@ -43,22 +89,27 @@ def install_offline(project: Path) -> None:
         target = project / INSTALL_DIR / name
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target)
+    record_source(project, "offline")
 
 
 def install(dbt: Dbt, say: Callable[[str], None], force: bool = False) -> str:
-    """Make sure the packages are installed; return where they came from."""
-    mode = os.environ.get(MODE_ENV, "auto")
-    if mode not in MODES:
-        raise ConfigError(f"{MODE_ENV}={mode!r}: expected one of {', '.join(MODES)}")
-    if installed(dbt.project) and not force:
-        return "present"
-    if mode != "offline":
+    """Make sure the packages are installed; return where they came from (`present` when the
+    installed ones are kept). With `hub`, packages not known to come from the hub are replaced."""
+    wanted = mode()
+    source = installed_source(dbt.project)
+    if source is not None and not force:
+        if wanted != "hub" or source == "hub":
+            return "present"
+        say(f"packages: {MODE_ENV}=hub but they are {describe(source)}: reinstalling from the hub")
+    if wanted != "offline":
         result = dbt.invoke(["deps", "--log-level", "none"])
-        if result.success:
+        if result.success:  # dbt deps empties dbt_packages/ first, the marker with it
+            record_source(dbt.project, "hub")
             say("packages: installed from the dbt hub")
             return "hub"
-        if mode == "hub":
-            raise ConfigError(f"dbt deps failed and {MODE_ENV}=hub: {result.exception}")
+        if wanted == "hub":
+            kept = "" if source is None else f" (the installed are {describe(source)}: refused)"
+            raise ConfigError(f"dbt deps failed and {MODE_ENV}=hub{kept}: {result.exception}")
         say("packages: the dbt hub is unreachable; installing the offline stand-ins")
     install_offline(dbt.project)
     return "offline"
