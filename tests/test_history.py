@@ -152,3 +152,66 @@ def test_replay_refuses_data_without_the_history_keys(tmp_path):
         )
     with pytest.raises(history.ReplayError, match="265f9aae"):
         history.replay(Dbt(duckdb_path=path), [1], say=lambda _: None)
+
+
+def raw_and_snapshot_rows(path: Path) -> dict[str, list[tuple]]:
+    with warehouse.connect(path) as con:
+        raw = {
+            t: con.execute(f"select * from raw.{t} order by all").fetchall()
+            for t in ("products", "orders")
+        }
+    return {**raw, **snapshot_rows(path)}
+
+
+def duplicate_scd_ids(path: Path) -> int:
+    with warehouse.connect(path) as con:
+        return sum(
+            con.execute(
+                f"select count(*) - count(distinct dbt_scd_id) from {SNAP}.{name}"
+            ).fetchone()[0]
+            for name in history.SNAPSHOTS
+        )
+
+
+def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path):
+    path = tmp_path / "greenery.duckdb"
+    warehouse.copy(replayed, path)
+    before = raw_and_snapshot_rows(path)
+    messages: list[str] = []
+
+    applied = history.replay_audited(Dbt(duckdb_path=path), [3, 4], messages.append)
+
+    assert applied == []
+    assert any("already in snapshot history" in m for m in messages)
+    assert raw_and_snapshot_rows(path) == before
+    assert duplicate_scd_ids(path) == 0
+
+
+def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkeypatch):
+    path = tmp_path / "greenery.duckdb"
+    warehouse.copy(replayed, path)
+    dbt = Dbt(duckdb_path=path)
+    dbt.check(["run-operation", "reset_snapshot_history"])
+    history.replay(dbt, [1, 2], say=lambda _: None)
+    before = raw_and_snapshot_rows(path)
+    apply_week = history.apply_week
+
+    def fail_in_week_4(dbt: Dbt, week: int) -> dict[str, int]:
+        if week == 4:
+            raise history.ReplayError("apply_weekly_history: the warehouse went away")
+        return apply_week(dbt, week)
+
+    monkeypatch.setattr(history, "apply_week", fail_in_week_4)
+    with pytest.raises(history.ReplayFailed, match="nothing was applied") as failed:
+        history.replay_audited(dbt, [3, 4], say=lambda _: None)
+
+    # week 3 was applied and snapshotted in the staged copy only: raw tables and snapshot
+    # history are row for row as they were, and the failed copy is kept for inspection
+    assert raw_and_snapshot_rows(path) == before
+    kept = Path(str(failed.value).rsplit("kept in ", 1)[1].rstrip(")"))
+    assert kept.exists() and raw_and_snapshot_rows(kept) != before
+
+    monkeypatch.setattr(history, "apply_week", apply_week)
+    assert history.replay_audited(dbt, [3, 4], say=lambda _: None) == [3, 4]
+    assert snapshot_rows(path) == snapshot_rows(replayed)
+    assert duplicate_scd_ids(path) == 0
