@@ -210,6 +210,19 @@ def normalized(rows: list[tuple]) -> list[tuple]:
     return sorted(tuple(value(v) for v in row) for row in rows)
 
 
+def published_on_emulator(emulated: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(emulator.database_file(emulated)), read_only=True) as snow:
+        tables = snow.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where upper(table_schema) in ('DEV_MARTS', 'DEV_SNAPSHOTS') order by all"
+        ).fetchall()
+        assert len(tables) > 10
+        return {
+            f"{schema}.{name}": snow.execute(f'from "{schema}"."{name}" order by all').fetchall()
+            for schema, name in tables
+        }
+
+
 def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path, tmp_path):
     emulated = tmp_path / "emulator"
     env = {
@@ -239,6 +252,19 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
             on_duckdb = normalized(duck.execute(sql.format(s=MARTS)).fetchall())
             assert on_snowflake == on_duckdb, name
             assert on_snowflake, name
+
+    # write-audit-publish holds on Snowflake too: a load that fails a source test is built and
+    # tested in the audit schemas only; the published marts and snapshots stay row for row
+    before = published_on_emulator(emulated)
+    with duckdb.connect(str(emulator.database_file(emulated))) as snow:
+        snow.execute("insert into RAW.PRODUCTS select * from RAW.PRODUCTS limit 1")
+    failed = greenery(env, "--snowflake-emulator", str(emulated), "build", "--json")
+    assert failed.returncode == ExitCode.TESTS_FAILED, failed.stderr[-3000:]
+    summary = json.loads(failed.stdout)
+    assert [s["command"] for s in summary["steps"]] == ["stage", "build"]
+    assert any("source_unique_greenery_products" in n["unique_id"] for n in summary["failed_nodes"])
+    assert "__audit schemas" in summary["message"]
+    assert published_on_emulator(emulated) == before
 
 
 def test_snowflake_incompatible_expression_fails_the_emulated_build(built, tmp_path):

@@ -183,22 +183,34 @@ def running(
 
 
 def publishable(summary: RunSummary) -> bool:
-    """Every step's nodes passed (after a retry, its results stand for the nodes it reran)."""
-    return bool(summary.steps) and summary.steps[-1].success and not summary.failed_nodes()
+    """Every step's nodes passed (after a retry, its results stand for the nodes it reran).
+
+    Docs are not a condition: a catalog that could not be written never holds back the data.
+    """
+    steps = [s for s in summary.steps if s.command != "docs generate"]
+    return bool(steps) and steps[-1].success and not summary.failed_nodes()
 
 
 @contextmanager
 def audited(
-    dbt: Dbt, summary: RunSummary, say: Say, staged: wap.Stage | None = None
+    dbt: Dbt,
+    summary: RunSummary,
+    say: Say,
+    staged: wap.Stage | None = None,
+    resume: bool = False,
 ) -> Iterator[Dbt]:
     """Write-audit-publish (`wap.py`): the body builds and tests a staged copy of the warehouse.
 
-    Yields the Dbt to build with. When the body's steps all passed the copy is published;
-    otherwise it is kept for inspection (or dropped when nothing was built) and the published
-    warehouse, snapshot history included, is untouched. Remote warehouses build in place.
+    Yields the Dbt to build with; `staged` (embedded) or `resume` (remote) continues the
+    kept build of a failed run instead of staging afresh (`greenery retry`). When the body's
+    steps all passed the copy is published; otherwise it is kept for inspection (or dropped
+    when nothing was built) and the published
+    warehouse, snapshot history included, is untouched. A remote warehouse (Snowflake) is
+    audited in schemas of its own instead, see `audited_remote`.
     """
     if dbt.duckdb_path is None:
-        yield dbt
+        with audited_remote(dbt, summary, say, resume) as audit:
+            yield audit
         return
     staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
     try:
@@ -218,6 +230,38 @@ def audited(
         wap.discard(staged)
 
 
+@contextmanager
+def audited_remote(dbt: Dbt, summary: RunSummary, say: Say, resume: bool) -> Iterator[Dbt]:
+    """Write-audit-publish on Snowflake: audit schemas, then table by table publication.
+
+    Every schema of the build gets the suffix `__audit` ($GREENERY_AUDIT_SUFFIX, read by
+    generate_schema_name). Before the build, snapshot history and incremental models are cloned
+    from the published schemas into their audit twins (zero-copy, macro wap_stage); the build
+    writes and tests there. When everything passed, each table is cloned back over its
+    published twin (wap_publish) and the views are rebuilt in the published schemas; otherwise
+    the audit schemas keep the failing build for inspection and `greenery retry`.
+    """
+    audit = replace(dbt, extra_env={**dbt.extra_env, wap.AUDIT_ENV: wap.AUDIT_SUFFIX})
+    operation_args = ["--args", json.dumps({"suffix": wap.AUDIT_SUFFIX}), "--no-write-json"]
+    if not resume:
+        stage = ["run-operation", "wap_stage", *operation_args]
+        summary.steps.append(run_step("stage", lambda: audit.invoke(stage)))
+        if not summary.steps[-1].success:
+            raise ConfigError(f"could not stage the audit schemas: {summary.steps[-1].error}")
+    yield audit
+    if not publishable(summary):
+        if any(s.command not in ("source freshness", "stage") for s in summary.steps):
+            note = f"nothing published; the failing build is in the {wap.AUDIT_SUFFIX} schemas"
+            summary.message = f"{summary.message}; {note}" if summary.message else note
+        return
+    publish = ["run-operation", "wap_publish", *operation_args]
+    summary.steps.append(run_step("publish", lambda: audit.invoke(publish)))
+    if summary.steps[-1].success:
+        views = ["run", "--select", "config.materialized:view"]
+        summary.steps.append(run_step("publish views", lambda: dbt.invoke(views)))
+        say("published the audited build")
+
+
 def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
     def body(summary: RunSummary) -> None:
         prepare(dbt, say)
@@ -225,6 +269,7 @@ def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
             staged_options = with_data_clock(staged, options, say)
             build_args = ["build", *staged_options.args("build")]
             summary.steps.append(run_step("build", lambda: staged.invoke(build_args)))
-        summary.funnel = headline_funnel(dbt)
+            if publishable(summary):
+                summary.funnel = headline_funnel(staged)
 
     return running("build", dbt, say, body)

@@ -80,6 +80,20 @@ EMULATOR_DEFECTS: tuple[Defect, ...] = (
         lambda m: f"create {m.group(1) or ''}table",
     ),
     Defect(
+        "clones",
+        "`create or replace table x clone y` fails with 'already exists' when x exists (fakesnow "
+        "turns a clone into create-table-as and loses `or replace`), and `copy grants` after a "
+        "clone is a parse error; write-audit-publish publishes tables this way",
+        "rewrite it into `create or replace table x as select * from y` (a copy instead of a "
+        "zero-copy clone; fakesnow keeps no grants to copy)",
+        re.compile(
+            r"\bcreate\s+or\s+replace\s+table\s+(?P<target>\S+)\s+clone\s+(?P<source>\S+)"
+            r"(\s+copy\s+grants)?",
+            re.IGNORECASE,
+        ),
+        lambda m: f"create or replace table {m['target']} as select * from {m['source']}",
+    ),
+    Defect(
         "comments",
         "`comment on ...` / `alter ... set comment` write fakesnow's metadata database inside "
         "dbt's transaction and fail",
@@ -151,7 +165,7 @@ MERGE_SOURCE = re.compile(
 
 def rewrite(sql: str) -> str:
     """Rewrite one statement around the emulator's defects; other SQL passes unchanged."""
-    for name in ("temporary tables", "transient tables"):
+    for name in ("temporary tables", "transient tables", "clones"):
         defect = DEFECTS[name]
         assert defect.pattern is not None and defect.rewrite is not None
         sql = defect.pattern.sub(defect.rewrite, sql)

@@ -59,11 +59,20 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, s
     summary.message = f"artifacts: {archive_dir}"
     with build.audited(dbt, summary, say) as staged:
         audit(staged, options, job, summary, archive_dir, say)
-    if build.publishable(summary):
-        docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
-        summary.steps.append(docs)
-        archive(dbt.artifacts, archive_dir, ("catalog.json",))
+        if dbt.duckdb_path is not None and build.publishable(summary):
+            # the staged copy is what is about to be published, relation for relation
+            document(staged, summary, archive_dir)
+    if dbt.duckdb_path is None and build.publishable(summary):
+        # Snowflake: after publication, so the catalog and manifest name the published schemas
+        document(dbt, summary, archive_dir)
+
+
+def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
+    """The docs (catalog and manifest) and the headline funnel of a build that passed."""
     summary.funnel = build.headline_funnel(dbt)
+    docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
+    summary.steps.append(docs)
+    archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
 
 
 def audit(
@@ -134,7 +143,7 @@ def retry(dbt: Dbt, state: Path | None, say: Say) -> RunSummary:
             resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)
         say(f"retrying the failed and skipped nodes of {run_dir}")
         retry_args = ["retry", "--state", str(run_dir)]
-        with build.audited(dbt, summary, say, staged=resumed) as staged:
+        with build.audited(dbt, summary, say, staged=resumed, resume=True) as staged:
             summary.steps.append(run_step("retry", lambda: staged.invoke(retry_args)))
 
     summary = build.running("retry", dbt, say, body)

@@ -1,12 +1,15 @@
 """Write-audit-publish for the embedded warehouse: nothing that fails a test reaches analysts.
 
 A job never builds in the warehouse analysts read. It copies the DuckDB file into
-`<folder>/.staging/<run id>/` (write), runs snapshots, models and every test there (audit), and
+`<folder>/.staging/<file stem>/` (write), runs snapshots, models and every test there (audit), and
 only when all of it passed moves the copy over the published file with one atomic rename
 (publish). The copy keeps the published file's name, so the database name that dbt writes into
 views is the same in both. A run that fails moves its copy to `<folder>/failed/<run id>/`, where
 it can be opened and inspected (the failing rows of each test are in its audit schema) and where
 `greenery retry` resumes it; the published file, snapshot history included, is as it was.
+The staging path is the same for every run of a warehouse (one run at a time holds its lock),
+so dbt's partial parsing, which starts over whenever the profile's path changes, keeps working
+from run to run.
 
 A run killed at any point leaves either the old or the new published file, never a mix: the
 rename is atomic, and a staging folder left by a killed run is removed by the next run (all
@@ -23,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+AUDIT_ENV = "GREENERY_AUDIT_SUFFIX"  # remote warehouses: see build.audited_remote
+AUDIT_SUFFIX = "__audit"
 STAGING_DIR = ".staging"
 FAILED_DIR = "failed"
 BASE_FILE = "base.json"
@@ -72,20 +77,24 @@ def checkpoint(path: Path) -> None:
         raise WarehouseChanged(f"{wal(path)} is still there after a checkpoint")
 
 
-def clear_stale(published: Path) -> list[Path]:
-    """Remove staging folders left by runs that were killed (call under the warehouse lock)."""
-    root = published.parent / STAGING_DIR
-    stale = sorted(p for p in root.glob("*") if p.is_dir()) if root.exists() else []
-    for folder in stale:
-        shutil.rmtree(folder)
-    return stale
+def staging_folder(published: Path) -> Path:
+    return published.parent / STAGING_DIR / published.stem
+
+
+def clear_stale(published: Path) -> bool:
+    """Remove the staging folder a killed run left behind (call under the warehouse lock)."""
+    folder = staging_folder(published)
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True
 
 
 def stage(published: Path, run_id: str) -> Stage:
     """Copy the published warehouse into a staging folder of the run."""
     clear_stale(published)
     checkpoint(published)
-    folder = published.parent / STAGING_DIR / run_id
+    folder = staging_folder(published)
     folder.mkdir(parents=True)
     copy = folder / published.name
     shutil.copyfile(published, copy)
@@ -146,7 +155,7 @@ def resume(published: Path, failed_copy: Path, run_id: str) -> Stage:
             f"{published} changed since the failed run staged it; run the job again instead"
         )
     clear_stale(published)
-    folder = published.parent / STAGING_DIR / run_id
+    folder = staging_folder(published)
     folder.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(failed_copy.parent, folder)
     return Stage(published, folder / published.name, run_id, base)
