@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from dbt_helpers import MARTS, build, copy_warehouse
+from dbt_helpers import MARTS, copy_warehouse, quiet
+from greenery import build as greenery_build
 from greenery import warehouse
+from greenery.build import DbtOptions
 from greenery.dbt import Dbt
 
 MARTS_TABLES = (
@@ -72,20 +74,21 @@ def test_broken_input_fails_the_right_test(case, built, tmp_path):
     with warehouse.connect(path) as con:
         con.execute(corrupt)
 
-    ok, status = build(path)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(), quiet)
+    status = {n.unique_id: n.status for n in summary.nodes}
 
-    assert not ok
+    assert summary.exit_code != 0
     failed = {uid for uid, s in status.items() if s in ("fail", "error")}
     assert len(failed) == 1, failed
     (failed_id,) = failed
     assert failed_id.startswith(f"test.greenery.{failing_test}")
     for model in skipped_models:
         assert status[f"model.greenery.{model}"] == "skipped", model
-    # the marts analysts read were not rebuilt from the bad rows
+    # nothing was published: the marts analysts read are as they were
     assert digest(path) == before
-    # the failing rows are kept for inspection
+    # the failing build is kept, with the failing rows, for inspection
     results = json.loads((Dbt().artifacts / "run_results.json").read_text())
     relation = next(r["relation_name"] for r in results["results"] if r["unique_id"] == failed_id)
-    with warehouse.connect(path) as con:
+    with warehouse.connect(Path(summary.failed_copy)) as con:
         stored = con.execute(f"select count(*) from {relation}").fetchone()[0]
     assert stored >= 1
