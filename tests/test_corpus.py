@@ -392,3 +392,26 @@ def test_accepted(case: Case, clean_export, baseline, baseline_raw, manifest, tm
     assert set(RAW_TABLES) <= present
     results = build(manifest, path, tables)
     assert {n: r.status for n, r in results.items() if r.status not in PASSING} == {}
+
+
+def test_a_failing_source_test_keeps_the_bad_table_out_of_its_snapshot(
+    clean_export, baseline, manifest, tmp_path
+):
+    """`dbt build` runs the tests on a source before the snapshot that reads it."""
+    snapshots = ("orders_snapshot", "product_inventory_snapshot")
+    selection = ["source:greenery.orders", "source:greenery.products", *snapshots]
+
+    def snapshot_statuses(path: Path) -> dict[str, str]:
+        command = ["build", "--select", *selection, "--no-write-json"]
+        results = results_by_name(dbt(path, command, manifest))
+        return {name: results[name].status for name in snapshots}
+
+    clean = fresh_copy(baseline, tmp_path / "clean" / "greenery.duckdb")
+    assert snapshot_statuses(clean) == dict.fromkeys(snapshots, "success")
+
+    cases = {c.name: c for c in CASES}
+    export = mutated(cases["header_only_orders"], clean_export, tmp_path)
+    cases["nan_price"].mutate(export)
+    path = fresh_copy(baseline, tmp_path / "bad" / "greenery.duckdb")
+    assert load(path, export).exit_code == 0
+    assert snapshot_statuses(path) == dict.fromkeys(snapshots, "skipped")
