@@ -139,6 +139,17 @@ def append_copy(table: str, row: int, **changes: Value) -> Mutation:
     return mutate
 
 
+def copy_fields(table: str, source: int, target: int, *columns: str) -> Mutation:
+    """Give data row `target` the values of data row `source` in these columns."""
+
+    def change(rows: list[list[str]]) -> None:
+        for column in columns:
+            at = rows[0].index(column)
+            rows[target][at] = rows[source][at]
+
+    return with_rows(table, change)
+
+
 def with_rows(table: str, change: Callable[[list[list[str]]], None]) -> Mutation:
     """Any change to a table's rows, the header being rows[0]."""
 
@@ -393,8 +404,7 @@ CASES: tuple[Case, ...] = (
          append_copy("events", 3),
          rejected("events", "event_id", 4, "duplicate primary key", "3555")),
     Case("keys", "duplicate_order_line", "an order line repeats another's order and product",
-         edit("order_items", 10, order_id=lambda r: "2cdb1625-b41f-4721-96af-d9ce799f52c0",
-              product_id=lambda r: "e706ab70-b396-4d30-a6b2-a1ccf3625b52"),
+         copy_fields("order_items", 1, 10, "order_id", "product_id"),
          rejected("order_items", "product_id", 2, "duplicate primary key")),
     Case("keys", "empty_primary_key", "a user without a user_id",
          edit("users", 5, user_id=""), rejected("users", "user_id", 6, "primary key is empty")),
@@ -586,7 +596,7 @@ CASES: tuple[Case, ...] = (
     Case("quoting", "newlines_then_duplicate",
          "quoted newlines in users rows 2 and 3; row 20 repeats row 3's id",
          both(edit("users", 2, first_name="A\nB"), edit("users", 3, last_name="C\r\nD"),
-              edit("users", 20, user_id=lambda r: "862268d1-6683-4107-96c0-44d06f887f28")),
+              copy_fields("users", 3, 20, "user_id")),
          rejected("users", "user_id", 23, "duplicate primary key")),
 )
 # fmt: on
