@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -202,3 +203,38 @@ def test_cli_reports_bad_input_and_exit_code(loaded, bad_dir):
     result = CliRunner().invoke(main, ["load", "--warehouse", str(loaded), "--csv", str(bad_dir)])
     assert result.exit_code == ExitCode.BAD_INPUT == 6
     assert "orders.csv" in result.output and "nothing was loaded" in result.output
+
+
+def test_pipe_in_place_of_a_file_is_refused_without_reading_it(loaded, bad_dir):
+    import threading
+
+    (bad_dir / "promos.csv").unlink()
+    os.mkfifo(bad_dir / "promos.csv")  # opening it to read would wait for a writer forever
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            warehouse.load_export(loaded, bad_dir)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert outcome, "the loader blocked on a pipe"
+    assert isinstance(outcome[0], loader.LoadError)
+    assert "promos.csv" in str(outcome[0]) and "not a regular file" in str(outcome[0])
+
+
+def test_lines_are_the_files_own_with_blank_lines_crlf_and_quoted_newlines(loaded, bad_dir):
+    path = bad_dir / "products.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Aloe Vera", b'"Aloe\r\nVera"')  # row 2 spans lines 3-4
+    lines.insert(5, b"")  # a blank line (7), which the reader skips
+    parts = lines[10].split(b",")
+    parts[2] = b"cheap"  # data row 9: line 10, one line later for each of the two above
+    lines[10] = b",".join(parts)
+    path.write_bytes(b"\r\n".join(lines))
+    expect_rejected(loaded, bad_dir, "products.csv", "column 'price'", "line(s) 12", "'cheap'")
+    assert loader.data_record_lines(path, [0, 1, 2, 8]) == {0: 2, 1: 3, 2: 5, 8: 12}

@@ -3,22 +3,36 @@
 Every load goes the same way, whether the rows come from a team's CSV export or from the sample
 generator:
 
-1. stage: each table file is read as text into a temporary table (file order kept, so a row's
-   `rowid` gives its line in the file);
-2. validate: the header must name exactly the contract's columns, every value must parse as its
-   column's type and primary keys must be present and unique; the first problem found is raised
-   as a `LoadError` naming the file, the column and the lines;
-3. publish: all seven `raw` tables are replaced in one transaction, and the data clock
+1. check: each table file must exist and be a regular file this process can read, encoded in
+   UTF-8 (a UTF-8 byte order mark is skipped; UTF-16, UTF-32, gzip and zip content are refused),
+   with a header row naming exactly the contract's columns in order;
+2. stage: each file is read as text into a temporary table (file order kept). A malformed CSV
+   (a ragged row, an unterminated quote, invalid UTF-8, an overlong line) is rejected with
+   DuckDB's whole reason;
+3. validate: every value must parse as its column's type and fit the warehouse's column,
+   primary keys must be present and unique, and the newest event or order must leave a next
+   midnight for the data clock; the first problem found is raised as a `LoadError`;
+4. publish: all seven `raw` tables are replaced in one transaction, and the data clock
    (`clock.py`) set to the midnight after the newest data. Until it commits nothing in the
    warehouse changes, and any error rolls it back, so the warehouse is always either exactly as
    it was or fully loaded.
+
+Every `LoadError` names the file, the column and the line(s) where there is one. Lines are the
+file's own lines (the header is line 1), counting the newlines inside quoted values, so an
+editor's "go to line" lands on the record.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
+import os
+import re
+import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,17 +45,56 @@ from greenery.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
 RAW_SCHEMA = "raw"
 HEADER_LINES = 1
 MAX_REPORTED = 5
+#: A header row longer than this is not a header row (a binary file, a file without newlines).
+MAX_HEADER_BYTES = 1 << 16
 
-# How a text value must look to be loaded into a column of each type.
+# How a text value must look to be loaded into a column of each type. Whole numbers must fit
+# the warehouse's INTEGER; floats are decimal or scientific notation, or nan / inf (which
+# Snowflake's FLOAT also accepts: the dbt tests on the sources judge them), never an overflow.
 PARSES = {
-    "number": "regexp_full_match(trim({v}), '[+-]?[0-9]+')",
-    "float": "try_cast({v} as DOUBLE) is not null",
+    "number": (
+        "regexp_full_match(trim({v}), '[+-]?[0-9]+') and try_cast(trim({v}) as INTEGER) is not null"
+    ),
+    "float": (
+        "(regexp_full_match(trim({v}), '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?')"
+        " and isfinite(try_cast(trim({v}) as DOUBLE)))"
+        " or regexp_full_match(lower(trim({v})), '[+-]?(nan|inf|infinity)')"
+    ),
     "timestamp_ntz": (
         "regexp_full_match(trim({v}), "
         "'[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]+)?Z?')"
         " and try_cast(trim({v}) as TIMESTAMP) is not null"
     ),
 }
+
+#: What a value of each type must be, for the error message.
+TYPE_NAMES = {
+    "number": "number (a whole number from -2147483648 to 2147483647)",
+    "float": "float",
+    "timestamp_ntz": "timestamp_ntz (ISO 8601, e.g. 2021-02-11T23:30:33Z)",
+}
+
+#: The data clock is set to the midnight after the newest event or order (clock.py), and there
+#: is no midnight after 9999-12-31: those columns must stay before it.
+CLOCK_COLUMNS = {"events": "created_at", "orders": "created_at"}
+CLOCK_LIMIT = "9999-12-31 00:00:00"
+
+#: Byte order marks of encodings other than UTF-8 (UTF-32 first: it starts like UTF-16).
+FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "UTF-32 BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16 BE"),
+)
+#: Files that are not text at all, by their first bytes.
+MAGIC_NUMBERS = (
+    (b"\x1f\x8b", "gzip-compressed: decompress it first"),
+    (b"PK\x03\x04", "a zip archive (an Excel workbook?): export it as CSV"),
+)
+
+#: Where DuckDB's CSV reader says it failed: the record's number, counting the header and blank
+#: lines but not the newlines inside quoted values.
+DUCKDB_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 
 
 class LoadError(Exception):
@@ -56,44 +109,72 @@ def csv_path(directory: Path, table: str) -> Path:
     return directory / f"{table}.csv"
 
 
-# ---------------------------------------------------------------------------- staging
-def stage_csv_dir(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
-    """Read every table file of a CSV export into a temporary text table, checking headers."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise LoadError(f"{directory}: not a directory of CSV files")
-    missing = [
-        str(csv_path(directory, t)) for t in RAW_TABLES if not csv_path(directory, t).exists()
-    ]
-    if missing:
-        raise LoadError(f"missing table file(s): {', '.join(missing)}")
-    for table in RAW_TABLES:
-        path = csv_path(directory, table)
-        columns = raw_columns(table)
-        check_header(path, columns)
-        spec = ", ".join(f"'{c.name}': 'VARCHAR'" for c in columns)
-        try:
-            con.execute(
-                f"create or replace temp table {stage_name(table)} as "
-                f"select * from read_csv(?, header = true, auto_detect = false, delim = ',', "
-                f"quote = '\"', escape = '\"', columns = {{{spec}}})",
-                [str(path)],
+# ---------------------------------------------------------------------------- files
+def check_file(path: Path) -> None:
+    """A table file must be a regular file that this process can read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LoadError(f"{path}: a symbolic link loop ({exc.strerror}), not a file") from exc
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise LoadError(
+                f"{path}: a broken symbolic link (to {os.readlink(path)}), not a file"
+            ) from exc
+        raise LoadError(f"{path}: cannot be opened: {exc.strerror}") from exc
+    if stat.S_ISDIR(mode):
+        raise LoadError(f"{path}: a directory, not a CSV file")
+    if not stat.S_ISREG(mode):
+        raise LoadError(f"{path}: not a regular file (a pipe, socket or device), not a CSV file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot be read: {exc.strerror}") from exc
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row's names; refuses what is not a UTF-8 CSV file (a UTF-8 BOM is skipped)."""
+    with path.open("rb") as handle:
+        line = handle.readline(MAX_HEADER_BYTES + 1)
+    where = f"{path}, line 1 (header)"
+    for bom, encoding in FOREIGN_BOMS:
+        if line.startswith(bom):
+            raise LoadError(
+                f"{where}: starts with the byte order mark of {encoding} "
+                f"({bom.hex(' ').upper()}): the export must be encoded in UTF-8"
             )
-        except duckdb.Error as exc:
-            raise LoadError(f"{path}: cannot be read as CSV: {first_line(exc)}") from exc
+    for magic, what in MAGIC_NUMBERS:
+        if line.startswith(magic):
+            raise LoadError(f"{where}: the file is {what}")
+    line = line.removeprefix(codecs.BOM_UTF8)
+    if not line:
+        raise LoadError(f"{where}: empty file, expected a header row")
+    if len(line) > MAX_HEADER_BYTES:
+        raise LoadError(f"{where}: longer than {MAX_HEADER_BYTES} bytes, not a header row")
+    if b"\x00" in line:
+        raise LoadError(
+            f"{where}: contains NUL bytes: the file looks UTF-16 encoded without a byte order "
+            "mark; the export must be encoded in UTF-8"
+        )
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{where}: not UTF-8 (byte 0x{line[exc.start]:02X} at byte {exc.start + 1}: "
+            f"{exc.reason}); the export must be encoded in UTF-8"
+        ) from exc
+    return next(csv.reader([text.rstrip("\r\n")]), [])
 
 
-def check_header(path: Path, columns: Sequence[Column]) -> None:
-    with path.open(newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), None)
-    if header is None:
-        raise LoadError(f"{path}: empty file, expected a header row")
-    header = [h.strip() for h in header]
+def check_header(path: Path, columns: Sequence[Column], header: Sequence[str]) -> None:
+    names = [h.strip() for h in header]
     expected = [c.name for c in columns]
-    if header == expected:
+    if names == expected:
         return
-    missing = [c for c in expected if c not in header]
-    extra = [h for h in header if h not in expected]
+    missing = [c for c in expected if c not in names]
+    extra = [h for h in names if h not in expected]
+    repeated = sorted({h for h in names if names.count(h) > 1})
     problems = []
     if missing and extra and len(missing) == len(extra):
         pairs = ", ".join(f"'{e}' (expected '{m}')" for m, e in zip(missing, extra, strict=True))
@@ -103,9 +184,117 @@ def check_header(path: Path, columns: Sequence[Column]) -> None:
             problems.append(f"missing column(s) {', '.join(repr(m) for m in missing)}")
         if extra:
             problems.append(f"unexpected column(s) {', '.join(repr(e) for e in extra)}")
+    if repeated:
+        problems.append(f"repeated column(s) {', '.join(repr(r) for r in repeated)}")
     if not problems:
-        problems.append(f"columns out of order: {header}, expected {expected}")
+        at = next(i for i, (n, e) in enumerate(zip(names, expected, strict=True)) if n != e)
+        problems.append(
+            f"columns out of order: column {at + 1} is '{names[at]}', expected '{expected[at]}' "
+            f"(the order is {', '.join(expected)})"
+        )
     raise LoadError(f"{path}, line 1 (header): {'; '.join(problems)}")
+
+
+@contextmanager
+def long_fields() -> Iterator[None]:
+    """Let Python's csv module read fields as long as DuckDB's (its default stops at 128 KB)."""
+    previous = csv.field_size_limit(1 << 30)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV file with the line it starts on; a blank line is an empty record.
+
+    Bytes that are not UTF-8 come back as lone surrogates (\\udc80-\\udcff), so a caller can
+    tell which field holds them.
+    """
+    with long_fields(), path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
+        reader = csv.reader(f)
+        end = 0
+        try:
+            for fields in reader:
+                yield end + 1, fields
+                end = reader.line_num
+        except csv.Error:
+            return
+
+
+def data_record_lines(path: Path, rowids: Iterable[int]) -> dict[int, int]:
+    """The line on which each data record starts, by its staged rowid (DuckDB, like this,
+    skips blank lines)."""
+    wanted = set(rowids)
+    found: dict[int, int] = {}
+    rowid = -1
+    for number, (line, fields) in enumerate(records(path)):
+        if number < HEADER_LINES or not fields:
+            continue
+        rowid += 1
+        if rowid in wanted:
+            found[rowid] = line
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def csv_error(path: Path, columns: Sequence[Column], exc: duckdb.Error) -> LoadError:
+    """DuckDB's reason for refusing a CSV file, at the line and column where the record is."""
+    text = str(exc).strip()
+    # DuckDB follows its reason with suggestions and its reader settings: not the user's business
+    body = re.split(r"\n\s*Possible (?:fixes|Solution)", text)[0].strip()
+    found = DUCKDB_CSV_LINE.search(body)
+    if found is None:
+        return LoadError(f"{path}: cannot be read as CSV: {body}")
+    rest = [line.strip() for line in body[found.end() :].splitlines() if line.strip()]
+    if rest and rest[0].startswith("Original Line:"):
+        # the record DuckDB quotes may span lines (an unterminated quote runs to the end of
+        # the file); its reason is the line after it
+        reason = rest[-1] if len(rest) > 1 else "malformed record"
+    else:
+        reason = " ".join(rest) or "malformed record"
+    record = int(found.group(1))
+    line, column = record, None
+    for number, (start, fields) in enumerate(records(path), start=1):
+        if number == record:
+            line = start
+            bad = [i for i, f in enumerate(fields) if re.search("[\udc80-\udcff]", f)]
+            if bad and bad[0] < len(columns):
+                column = columns[bad[0]].name
+            break
+    where = f"{path}, column '{column}', line {line}" if column else f"{path}, line {line}"
+    return LoadError(f"{where}: cannot be read as CSV: {reason}")
+
+
+# ---------------------------------------------------------------------------- staging
+def stage_csv_dir(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
+    """Read every table file of a CSV export into a temporary text table, checking headers."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise LoadError(f"{directory}: not a directory of CSV files")
+    missing = [
+        str(csv_path(directory, t))
+        for t in RAW_TABLES
+        if not os.path.lexists(csv_path(directory, t))
+    ]
+    if missing:
+        raise LoadError(f"missing table file(s): {', '.join(missing)}")
+    for table in RAW_TABLES:
+        path = csv_path(directory, table)
+        columns = raw_columns(table)
+        check_file(path)
+        check_header(path, columns, read_header(path))
+        spec = ", ".join(f"'{c.name}': 'VARCHAR'" for c in columns)
+        try:
+            con.execute(
+                f"create or replace temp table {stage_name(table)} as "
+                f"select * from read_csv(?, header = true, auto_detect = false, delim = ',', "
+                f"quote = '\"', escape = '\"', columns = {{{spec}}})",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            raise csv_error(path, columns, exc) from exc
 
 
 def stage_rows(
@@ -118,7 +307,30 @@ def stage_rows(
 
 
 # ---------------------------------------------------------------------------- validation
-def validate_staged(con: duckdb.DuckDBPyConnection, source: Callable[[str], str]) -> None:
+#: Maps a table's staged rowids to the lines they are reported on.
+LineMap = Callable[[str, Sequence[int]], list[int]]
+
+
+def staged_lines(table: str, rowids: Sequence[int]) -> list[int]:
+    """Rows written by this module (one line each, after the header): rowid + 2."""
+    return [r + HEADER_LINES + 1 for r in rowids]
+
+
+def file_lines(directory: Path) -> LineMap:
+    """The lines in an export's files where the staged rows start (quoted newlines counted)."""
+
+    def lines(table: str, rowids: Sequence[int]) -> list[int]:
+        found = data_record_lines(csv_path(directory, table), rowids)
+        return [found.get(r, r + HEADER_LINES + 1) for r in rowids]
+
+    return lines
+
+
+def validate_staged(
+    con: duckdb.DuckDBPyConnection,
+    source: Callable[[str], str],
+    lines: LineMap = staged_lines,
+) -> None:
     """Raise LoadError on the first unparsable value, missing key or duplicate key."""
     for table in RAW_TABLES:
         stage = stage_name(table)
@@ -127,36 +339,51 @@ def validate_staged(con: duckdb.DuckDBPyConnection, source: Callable[[str], str]
                 continue
             ok = PARSES[column.type].format(v=column.name)
             bad = con.execute(
-                f"select rowid + {HEADER_LINES + 1}, {column.name} from {stage} "
+                f"select rowid, {column.name} from {stage} "
                 f"where {column.name} is not null and not ({ok}) order by rowid "
                 f"limit {MAX_REPORTED}"
             ).fetchall()
             if bad:
-                lines = ", ".join(str(line) for line, _ in bad)
+                numbers = ", ".join(str(n) for n in lines(table, [r for r, _ in bad]))
                 values = ", ".join(repr(v) for _, v in bad)
                 raise LoadError(
-                    f"{source(table)}, column '{column.name}', line(s) {lines}: "
-                    f"cannot parse {values} as {column.type}"
+                    f"{source(table)}, column '{column.name}', line(s) {numbers}: "
+                    f"cannot parse {values} as {TYPE_NAMES[column.type]}"
                 )
+            if CLOCK_COLUMNS.get(table) == column.name:
+                late = con.execute(
+                    f"select rowid, {column.name} from {stage} "
+                    f"where cast(rtrim(trim({column.name}), 'Z') as TIMESTAMP) "
+                    f">= TIMESTAMP '{CLOCK_LIMIT}' order by rowid limit {MAX_REPORTED}"
+                ).fetchall()
+                if late:
+                    numbers = ", ".join(str(n) for n in lines(table, [r for r, _ in late]))
+                    values = ", ".join(repr(v) for _, v in late)
+                    raise LoadError(
+                        f"{source(table)}, column '{column.name}', line(s) {numbers}: {values} "
+                        f"is on or after {CLOCK_LIMIT[:10]}: the data clock (the midnight after "
+                        "the newest event or order) would be past the last representable day"
+                    )
         key = PRIMARY_KEYS[table]
         nulls = con.execute(
-            f"select rowid + {HEADER_LINES + 1} from {stage} "
+            f"select rowid from {stage} "
             f"where {' or '.join(f'{k} is null' for k in key)} order by rowid limit {MAX_REPORTED}"
         ).fetchall()
         if nulls:
+            numbers = ", ".join(str(n) for n in lines(table, [r for (r,) in nulls]))
             raise LoadError(
-                f"{source(table)}, column '{', '.join(key)}', line(s) "
-                f"{', '.join(str(n) for (n,) in nulls)}: primary key is empty"
+                f"{source(table)}, column '{', '.join(key)}', line(s) {numbers}: "
+                "primary key is empty"
             )
         dupes = con.execute(
-            f"select {', '.join(key)}, list(rowid + {HEADER_LINES + 1} order by rowid) "
+            f"select {', '.join(key)}, list(rowid order by rowid) "
             f"from {stage} group by all having count(*) > 1 "
             f"order by min(rowid) limit {MAX_REPORTED}"
         ).fetchall()
         if dupes:
             described = "; ".join(
                 f"{dict(zip(key, row[:-1], strict=True))} on lines "
-                f"{', '.join(str(n) for n in row[-1])}"
+                f"{', '.join(str(n) for n in lines(table, row[-1]))}"
                 for row in dupes
             )
             raise LoadError(
@@ -210,8 +437,12 @@ def load_csv_dir(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, i
     """Load a CSV export (one `<table>.csv` per raw table) into the warehouse, atomically."""
     directory = Path(directory)
     stage_csv_dir(con, directory)
-    validate_staged(con, lambda table: str(csv_path(directory, table)))
-    return publish(con, {t: typed_select(t, stage_name(t)) for t in RAW_TABLES})
+    validate_staged(con, lambda table: str(csv_path(directory, table)), file_lines(directory))
+    try:
+        return publish(con, {t: typed_select(t, stage_name(t)) for t in RAW_TABLES})
+    except (duckdb.ConversionException, duckdb.OutOfRangeException, OverflowError) as exc:
+        # validation should have refused the value; if not, still bad input, not a crash
+        raise LoadError(f"{directory}: a value could not be published: {exc}") from exc
 
 
 def raw_tables_present(con: duckdb.DuckDBPyConnection) -> bool:
@@ -240,7 +471,3 @@ def write_csv_dir(tables: Mapping[str, Iterable[Sequence[Any]]], directory: Path
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([c.name for c in raw_columns(table)])
             writer.writerows([format_value(v) for v in row] for row in tables[table])
-
-
-def first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

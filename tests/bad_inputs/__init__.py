@@ -1,0 +1,1 @@
+"""A corpus of bad greenery exports: named, documented mutations of a clean CSV export."""
