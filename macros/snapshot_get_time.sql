@@ -1,13 +1,17 @@
 {#-
     The time a snapshot records as dbt_valid_from / dbt_valid_to / dbt_updated_at.
 
-    In production it is the warehouse clock, as dbt does by default. When the weekly history is
-    replayed (`greenery replay`), the var `snapshot_at` carries the simulated week boundary, so
-    history reads as the weeks it simulates and replaying it twice gives identical tables.
+    In production it is the warehouse clock, as dbt does by default. An embedded warehouse's
+    data clock (`greenery build`, `run-job`) and a replayed week (`greenery replay`) set
+    $GREENERY_SNAPSHOT_AT to the simulated time instead, so history reads as the days and weeks
+    it simulates and replaying it twice gives identical tables. It is an environment variable,
+    read only when a snapshot runs, so a new night's clock does not make dbt parse the project
+    again (a changed var would); the var `snapshot_at`, when given, wins.
 -#}
 {% macro simulated_snapshot_time(default_sql) -%}
-    {%- if var('snapshot_at', none) -%}
-        cast('{{ var("snapshot_at") }}' as {{ dbt.type_timestamp() }})
+    {%- set at = var('snapshot_at', none) or env_var('GREENERY_SNAPSHOT_AT', '') -%}
+    {%- if at -%}
+        cast('{{ at }}' as {{ dbt.type_timestamp() }})
     {%- else -%}
         {{ default_sql }}
     {%- endif -%}

@@ -415,3 +415,64 @@ def test_a_failing_source_test_keeps_the_bad_table_out_of_its_snapshot(
     path = fresh_copy(baseline, tmp_path / "bad" / "greenery.duckdb")
     assert load(path, export).exit_code == 0
     assert snapshot_statuses(path) == dict.fromkeys(snapshots, "skipped")
+
+
+# ---------------------------------------------------------------------------- through the job
+def published_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of the marts and snapshots analysts read, in a stable order."""
+    with warehouse.connect(path) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
+            for schema, name in tables
+        }
+
+
+def job_groups(clean_export: Path, directory: Path) -> list[list[Case]]:
+    """Every caught case, grouped so that no two cases of a group change the same table."""
+    groups: list[tuple[set[str], list[Case]]] = []
+    for case in CAUGHT:
+        export = mutated(case, clean_export, directory / case.name)
+        tables = set(changed_tables(export, snapshot(clean_export)))
+        shutil.rmtree(directory / case.name)
+        group = next((g for g in groups if not g[0] & tables), None)
+        if group is None:
+            groups.append(group := (set(), []))
+        group[0].update(tables)
+        group[1].append(case)
+    return [cases for _, cases in groups]
+
+
+def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export, tmp_path):
+    """The main job on each bad load: it fails, and marts and snapshots stay row for row.
+
+    Cases run in groups that change different tables (a group fails if any of its cases does,
+    and publishes nothing then); `--fail-fast` ends each build at its first failing test.
+    """
+    from greenery import build as greenery_build
+    from greenery.build import DbtOptions
+
+    before = published_rows(built)
+    groups = job_groups(clean_export, tmp_path / "cases")
+    assert sum(len(g) for g in groups) == len(CAUGHT)
+    path = tmp_path / "warehouse" / "greenery.duckdb"  # one path: dbt's partial parse holds
+    for group in groups:
+        export = tmp_path / "export"
+        shutil.rmtree(export, ignore_errors=True)
+        shutil.copytree(clean_export, export)
+        for case in group:
+            case.mutate(export)
+        fresh_copy(built, path)
+        assert load(path, export).exit_code == 0, [c.name for c in group]
+
+        summary = greenery_build.run(
+            Dbt(duckdb_path=path), DbtOptions(fail_fast=True), lambda _: None
+        )
+
+        names = [c.name for c in group]
+        assert summary.exit_code in (ExitCode.TESTS_FAILED, ExitCode.MODELS_ERRORED), names
+        assert summary.failed_copy and "nothing published" in (summary.message or ""), names
+        assert published_rows(path) == before, names

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from greenery import clock, lock, packages, runlog, wap, warehouse
 from greenery.dbt import ConfigError, Dbt
 from greenery.outcome import ExitCode, RunSummary, new_run_id, now_iso, run_step
 
 Say = Callable[[str], None]
 
+SNAPSHOT_AT_ENV = "GREENERY_SNAPSHOT_AT"
 FUNNEL_QUERY = "select * from {{ ref('f_weekly_sales_funnel') }} order by wk desc"
 
 
@@ -77,25 +76,23 @@ def prepare(dbt: Dbt, say: Say) -> None:
     packages.install(dbt, say)
 
 
-def with_data_clock(dbt: Dbt, options: DbtOptions, say: Say) -> DbtOptions:
+def with_data_clock(dbt: Dbt, say: Say) -> Dbt:
     """Snapshots of an embedded warehouse record its data clock, not the wall clock.
 
-    The clock (`clock.py`) is the simulated day the raw data has reached; passing it as the var
-    `snapshot_at` makes a night's snapshot rows valid from that day. Vars given by the caller
-    win. Other warehouses (Snowflake) have no clock and snapshot on their own clock.
+    The clock (`clock.py`) is the simulated day the raw data has reached; passing it as
+    $GREENERY_SNAPSHOT_AT (macros/snapshot_get_time.sql) makes a night's snapshot rows valid
+    from that day, without a var that would make dbt parse the project again. A `snapshot_at`
+    var given by the caller wins. Other warehouses (Snowflake) have no clock and snapshot on
+    their own clock.
     """
     if dbt.duckdb_path is None or not dbt.duckdb_path.exists():
-        return options
+        return dbt
     with warehouse.connect(dbt.duckdb_path) as con:
         now = clock.read(con)
     if now is None:
-        return options
-    given = yaml.safe_load(options.vars) if options.vars else {}
-    if not isinstance(given, dict):
-        return options
-    merged = {"snapshot_at": now.isoformat(sep=" "), **given}
-    say(f"data clock: snapshots record {merged['snapshot_at']}")
-    return replace(options, vars=json.dumps(merged, default=str))
+        return dbt
+    say(f"data clock: snapshots record {now.isoformat(sep=' ')} unless --vars says otherwise")
+    return dbt.with_env(SNAPSHOT_AT_ENV, now.isoformat(sep=" "))
 
 
 def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
@@ -266,9 +263,9 @@ def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
     def body(summary: RunSummary) -> None:
         prepare(dbt, say)
         with audited(dbt, summary, say) as staged:
-            staged_options = with_data_clock(staged, options, say)
-            build_args = ["build", *staged_options.args("build")]
-            summary.steps.append(run_step("build", lambda: staged.invoke(build_args)))
+            clocked = with_data_clock(staged, say)
+            build_args = ["build", *options.args("build")]
+            summary.steps.append(run_step("build", lambda: clocked.invoke(build_args)))
             if publishable(summary):
                 summary.funnel = headline_funnel(staged)
 

@@ -3,7 +3,7 @@
 Greenery's sample lives in 2021, and `greenery arrive` moves it forward one day at a time. The
 clock says how far: every load sets it to the midnight after the newest event, every arrival
 moves it to the end of the day it appended, and a replayed week moves it to that week's snapshot
-time. The jobs pass it to dbt as the var `snapshot_at` (macros/snapshot_get_time.sql), so
+time. The jobs pass it to dbt as $GREENERY_SNAPSHOT_AT (macros/snapshot_get_time.sql), so
 snapshot history reads in simulated days and weeks, never in the wall-clock time of the run.
 A warehouse without a clock (Snowflake, or an embedded file from before the clock existed)
 snapshots on the warehouse clock, as dbt does by default.

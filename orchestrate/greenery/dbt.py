@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,10 @@ class Dbt:
             values[warehouse.PATH_ENV] = str(self.duckdb_path)
         return values
 
+    def with_env(self, name: str, value: str) -> Dbt:
+        """The same project and target, with one more environment variable for dbt."""
+        return replace(self, extra_env={**self.extra_env, name: value})
+
     def common_args(self) -> list[str]:
         args = [
             "--project-dir",
@@ -121,8 +125,11 @@ class Dbt:
         """
         args = [*command, *self.common_args()]
         # dbt's console log goes to stderr: stdout is kept for results (summaries, --json)
-        with environment(self.env()), contextlib.redirect_stdout(sys.stderr):
-            return dbtRunner(callbacks=list(callbacks)).invoke(args, **kwargs)
+        try:
+            with environment(self.env()), contextlib.redirect_stdout(sys.stderr):
+                return dbtRunner(callbacks=list(callbacks)).invoke(args, **kwargs)
+        finally:
+            release_duckdb()
 
     def check(self, command: Sequence[str]) -> dbtRunnerResult:
         """Run a command and raise if dbt reports failure."""
@@ -131,6 +138,25 @@ class Dbt:
             detail = f": {result.exception}" if result.exception else ""
             raise DbtFailed(f"dbt {' '.join(command)} failed{detail}", result)
         return result
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open between invocations in one process.
+
+    dbt-duckdb caches its database per process for as long as the profile stays the same. The
+    jobs move warehouse files (write-audit-publish renames a staged copy over the published
+    file, or moves it aside), so a database cached by path could afterwards read or write a
+    file that now has another role. Each invocation therefore opens the file afresh.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+    except ImportError:  # no dbt-duckdb: nothing is cached
+        return
+    with manager._LOCK:
+        cached, manager._ENV = manager._ENV, None
+        if cached is not None:
+            with contextlib.suppress(Exception):
+                cached.close()
 
 
 class DbtFailed(Exception):

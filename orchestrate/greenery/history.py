@@ -1,7 +1,7 @@
 """Replay greenery's weekly history onto the raw tables, snapshotting after each week.
 
 Week 1 is the base data; each later week applies the changes of `data/weekly_history.yml` (keyed
-by product_id and order_id) and then runs `dbt snapshot` with the var `snapshot_at` set to that
+by product_id and order_id) and then runs `dbt snapshot` with $GREENERY_SNAPSHOT_AT set to that
 week's simulated time, so snapshot validity timestamps are week boundaries, not the wall clock.
 A replay from week 1 starts the snapshot history afresh, so replaying twice gives identical
 snapshot tables. The changes are applied by dbt operations (macros/weekly_history.sql), so the
@@ -188,7 +188,7 @@ def replay(
     for week in weeks:
         touched = apply_week(dbt, week)
         at = weekly_history()["snapshot_at"][week]
-        dbt.check(["snapshot", "--vars", json.dumps({"snapshot_at": at})])
+        dbt.with_env("GREENERY_SNAPSHOT_AT", at).check(["snapshot"])
         advance_clock(dbt, at)
         say(f"week {week}: applied {touched}, snapshotted at {at}")
         log.append({"week": week, "snapshot_at": at, **touched})

@@ -84,7 +84,7 @@ def audit(
     say: Say,
 ) -> None:
     """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
-    options = build.with_data_clock(staged, options, say)
+    staged = build.with_data_clock(staged, say)
     if job.freshness:
         select = options.args("freshness")
         freshness = run_step(
