@@ -1,4 +1,6 @@
-"""dbt semantics the project relies on: environment-free configs for slim CI."""
+"""dbt semantics the project relies on: environment-free configs for slim CI, Monday weeks on
+Snowflake whatever the session says.
+"""
 
 from __future__ import annotations
 
@@ -73,3 +75,71 @@ def test_environment_does_not_make_models_modified(tmp_path, target, ci):
     assert result.success, result.exception
     modified = sorted(result.result)
     assert modified == [], f"{len(modified)} nodes modified: {modified}"
+
+
+# ---------------------------------------------------------------- weeks and hooks, per adapter
+
+#: A timestamp, and the Monday of its ISO week: Sundays close a week, Mondays open one, and the
+#: first days of 2021 belong to a week that began in 2020.
+WEEKS = {
+    "2021-02-07 23:59:59": "2021-02-01",
+    "2021-02-08 00:00:00": "2021-02-08",
+    "2021-02-10 08:30:00": "2021-02-08",
+    "2021-02-14 12:00:00": "2021-02-08",
+    "2021-01-03 10:00:00": "2020-12-28",
+    "2021-01-04 00:00:01": "2021-01-04",
+}
+PROBE = """
+select
+{%- for ts in var('timestamps') %}
+    {{ week_of("cast('" ~ ts ~ "' as " ~ dbt.type_timestamp() ~ ")") }} as week_{{ loop.index }},
+{%- endfor %}
+    '{{ use_heavy_warehouse() }}' as heavy_hook,
+    '{{ use_target_warehouse() }}' as target_hook
+"""
+
+
+def probe(dbt: Dbt) -> tuple[str, dict[str, object]]:
+    """The probe's compiled SQL and its one row, on the dbt target given."""
+    variables = json.dumps({"timestamps": list(WEEKS)})
+    result = dbt.invoke(
+        ["show", "--inline", PROBE, "--vars", variables, "--log-level", "none", "--no-write-json"]
+    )
+    assert result.success, result.exception
+    (shown,) = result.result.results
+    table = shown.agate_table
+    row = {k.lower(): v for k, v in zip(table.column_names, table.rows[0], strict=True)}
+    return shown.node.compiled_code, row
+
+
+def check_probe(row: dict[str, object]) -> None:
+    weeks = [str(row[f"week_{i}"])[:10] for i in range(1, len(WEEKS) + 1)]
+    assert weeks == list(WEEKS.values())
+
+
+HEAVY = {"SNOWFLAKE_HEAVY_WAREHOUSE": "HEAVY"}
+
+
+def test_weeks_and_hooks_on_duckdb(tmp_path):
+    dbt = Dbt(duckdb_path=tmp_path / "probe.duckdb", target_path=tmp_path / "t", extra_env=HEAVY)
+    compiled, row = probe(dbt)
+    check_probe(row)
+    assert "date_trunc('week'" in compiled  # the default implementation, as before
+    assert (row["heavy_hook"], row["target_hook"]) == ("", "")  # no warehouses on DuckDB
+
+
+def test_weeks_and_hooks_on_emulated_snowflake(tmp_path):
+    """The Snowflake implementations run on the real dbt-snowflake adapter (fakesnow cannot set
+    WEEK_START, so what proves independence from it is that date_trunc is not used at all)."""
+    from greenery import emulator
+
+    dbt = Dbt(target=emulator.TARGET, target_path=tmp_path / "t", extra_env=HEAVY)
+    with emulator.emulated_snowflake(tmp_path / "emulator"):
+        compiled, row = probe(dbt)
+    check_probe(row)
+    assert (row["heavy_hook"], row["target_hook"]) == (
+        "use warehouse HEAVY",
+        "use warehouse EMULATED",  # the emulated target's own warehouse
+    )
+    assert "dayofweekiso(" in compiled.lower()
+    assert "date_trunc" not in compiled.lower()
