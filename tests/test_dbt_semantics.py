@@ -1,5 +1,5 @@
 """dbt semantics the project relies on: environment-free configs for slim CI, Monday weeks on
-Snowflake whatever the session says.
+Snowflake whatever the session says, event types quoted as literals.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_environment_does_not_make_models_modified(tmp_path, target, ci):
     assert modified == [], f"{len(modified)} nodes modified: {modified}"
 
 
-# ---------------------------------------------------------------- weeks and hooks, per adapter
+# ---------------------------------------------------------------- weeks and literals, per adapter
 
 #: A timestamp, and the Monday of its ISO week: Sundays close a week, Mondays open one, and the
 #: first days of 2021 belong to a week that began in 2020.
@@ -89,10 +89,15 @@ WEEKS = {
     "2021-01-03 10:00:00": "2020-12-28",
     "2021-01-04 00:00:01": "2021-01-04",
 }
+#: Values that a careless literal turns into broken or injected SQL.
+AWKWARD = ["it's", "it's'); drop table x; --", "a\\", "x\\' or 1=1 --", "''", "plain"]
 PROBE = """
 select
 {%- for ts in var('timestamps') %}
     {{ week_of("cast('" ~ ts ~ "' as " ~ dbt.type_timestamp() ~ ")") }} as week_{{ loop.index }},
+{%- endfor %}
+{%- for value in var('awkward') %}
+    {{ string_literal(value) }} as literal_{{ loop.index }},
 {%- endfor %}
     '{{ use_heavy_warehouse() }}' as heavy_hook,
     '{{ use_target_warehouse() }}' as target_hook
@@ -101,7 +106,7 @@ select
 
 def probe(dbt: Dbt) -> tuple[str, dict[str, object]]:
     """The probe's compiled SQL and its one row, on the dbt target given."""
-    variables = json.dumps({"timestamps": list(WEEKS)})
+    variables = json.dumps({"timestamps": list(WEEKS), "awkward": AWKWARD})
     result = dbt.invoke(
         ["show", "--inline", PROBE, "--vars", variables, "--log-level", "none", "--no-write-json"]
     )
@@ -115,12 +120,13 @@ def probe(dbt: Dbt) -> tuple[str, dict[str, object]]:
 def check_probe(row: dict[str, object]) -> None:
     weeks = [str(row[f"week_{i}"])[:10] for i in range(1, len(WEEKS) + 1)]
     assert weeks == list(WEEKS.values())
+    assert [row[f"literal_{i}"] for i in range(1, len(AWKWARD) + 1)] == AWKWARD
 
 
 HEAVY = {"SNOWFLAKE_HEAVY_WAREHOUSE": "HEAVY"}
 
 
-def test_weeks_and_hooks_on_duckdb(tmp_path):
+def test_weeks_literals_and_hooks_on_duckdb(tmp_path):
     dbt = Dbt(duckdb_path=tmp_path / "probe.duckdb", target_path=tmp_path / "t", extra_env=HEAVY)
     compiled, row = probe(dbt)
     check_probe(row)
@@ -128,7 +134,7 @@ def test_weeks_and_hooks_on_duckdb(tmp_path):
     assert (row["heavy_hook"], row["target_hook"]) == ("", "")  # no warehouses on DuckDB
 
 
-def test_weeks_and_hooks_on_emulated_snowflake(tmp_path):
+def test_weeks_literals_and_hooks_on_emulated_snowflake(tmp_path):
     """The Snowflake implementations run on the real dbt-snowflake adapter (fakesnow cannot set
     WEEK_START, so what proves independence from it is that date_trunc is not used at all)."""
     from greenery import emulator
@@ -143,3 +149,71 @@ def test_weeks_and_hooks_on_emulated_snowflake(tmp_path):
     )
     assert "dayofweekiso(" in compiled.lower()
     assert "date_trunc" not in compiled.lower()
+    assert "\\'" in compiled  # Snowflake's own escape, from dbt-snowflake's escape_single_quotes
+
+
+# ---------------------------------------------------------------- event types from the data
+
+INJECTION = "it's'); drop table raw.canary; --"
+
+
+def test_awkward_event_types_get_columns_of_their_own(built, tmp_path):
+    """Event types are discovered in the data and pasted into SQL: a quote must stay inside its
+    literal, and two types must never share a column (`PAGE_VIEW` is not `page_view`)."""
+    from dbt_helpers import MARTS, build, copy_warehouse
+    from greenery import warehouse
+
+    path = copy_warehouse(built, tmp_path / "awkward.duckdb")
+    with warehouse.connect(path) as con:
+        con.execute("create table raw.canary as select 1 as alive")
+        (session_id,) = con.execute(
+            "select session_id from raw.events where event_type = 'page_view' "
+            "order by created_at desc, event_id limit 1"
+        ).fetchone()
+        for n, event_type in enumerate([INJECTION, "PAGE_VIEW"]):
+            con.execute(
+                "insert into raw.events select ? as event_id, session_id, user_id, page_url, "
+                "created_at, ? as event_type, order_id, product_id from raw.events "
+                "where session_id = ? and event_type = 'page_view' "
+                "order by created_at desc, event_id limit 1",
+                [f"awkward-{n}", event_type, session_id],
+            )
+
+    # the incremental session models only: the staging accepted_values test rightly fails on
+    # types nobody declared, and would skip them in a full `dbt build`
+    ok, status = build(path, "--select", "fct_sessions", "fct_session_products")
+    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success")}
+
+    with warehouse.connect(path) as con:
+        assert con.execute("select alive from raw.canary").fetchone() == (1,)
+        columns = {
+            table: [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [MARTS, table],
+                ).fetchall()
+            ]
+            for table in ("fct_sessions", "fct_session_products")
+        }
+        for table, names in columns.items():
+            assert len(names) == len(set(names)), table
+            injected = [c for c in names if c.startswith("n_it_s_drop_table_raw_canary__")]
+            upper = [c for c in names if c.startswith("n_page_view__")]
+            assert len(injected) == 1 and len(upper) == 1, names
+            counts = con.execute(
+                f'select sum("{injected[0]}"), sum("{upper[0]}"), '
+                f'count(*) filter (where "{injected[0]}" = 1) from {MARTS}.{table} '
+                "where session_id = ?",
+                [session_id],
+            ).fetchone()
+            assert counts == (1, 1, 1), (table, counts)
+        (page_views,) = con.execute(
+            f"select n_page_view from {MARTS}.fct_sessions where session_id = ?", [session_id]
+        ).fetchone()
+        (raw_page_views,) = con.execute(
+            "select count(*) from raw.events where session_id = ? and event_type = 'page_view'",
+            [session_id],
+        ).fetchone()
+        assert page_views == raw_page_views
