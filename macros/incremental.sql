@@ -10,9 +10,23 @@
     )
 {%- endmacro %}
 
-{#- Monday of the week a timestamp falls in, as a date. -#}
+{#- Monday of the week a timestamp falls in, as a date (ISO weeks, on every adapter). -#}
 {% macro week_of(timestamp_column) -%}
+    {{ return(adapter.dispatch('week_of', 'greenery')(timestamp_column)) }}
+{%- endmacro %}
+
+{#- DuckDB (and Postgres-like engines) truncate to the ISO week, which starts on Monday. -#}
+{% macro default__week_of(timestamp_column) -%}
     cast({{ dbt.date_trunc('week', timestamp_column) }} as date)
+{%- endmacro %}
+
+{#- Snowflake's date_trunc('week') starts the week on the session's WEEK_START parameter, which
+    an account, user or session may set to any day. DAYOFWEEKISO is not governed by WEEK_START
+    (Monday 1 .. Sunday 7), so stepping back from the date by it gives Monday whatever the
+    session says. With the default WEEK_START (0) the result equals date_trunc's. -#}
+{% macro snowflake__week_of(timestamp_column) -%}
+    {%- set day = 'cast(' ~ timestamp_column ~ ' as date)' -%}
+    cast({{ dbt.dateadd('day', '1 - dayofweekiso(' ~ timestamp_column ~ ')', day) }} as date)
 {%- endmacro %}
 
 {#- The events a session model aggregates: on an incremental run, every event of the sessions

@@ -110,3 +110,49 @@ def test_validators_reject_bad_input():
         assert_parses(["run-job", "--no-such-option"])
     with pytest.raises(AssertionError):
         assert_parses(["no-such-command"])
+
+
+def nightly_steps() -> list[dict]:
+    spec = yaml.safe_load((PROJECT / ".github" / "workflows" / "nightly.yml").read_text())
+    (job,) = spec["jobs"].values()
+    return job["steps"]
+
+
+def step_index(steps: list[dict], predicate) -> int:
+    (index,) = [i for i, step in enumerate(steps) if predicate(step)]
+    return index
+
+
+def test_nightly_keeps_the_run_history_from_night_to_night():
+    """`greenery history --target prod` reads runs/history.duckdb: the nightly job must bring
+    the previous nights' file back before the job and keep tonight's after it, even on failure."""
+    from greenery import runlog
+
+    history = runlog.history_path(Path("."), None).as_posix()
+    assert history == "runs/history.duckdb"
+    steps = nightly_steps()
+    job = step_index(steps, lambda s: "greenery run-job --target prod" in s.get("run", ""))
+    restore = step_index(steps, lambda s: s.get("uses", "").startswith("actions/cache/restore@"))
+    save = step_index(steps, lambda s: s.get("uses", "").startswith("actions/cache/save@"))
+    assert restore < job < save
+    restored, saved = steps[restore]["with"], steps[save]["with"]
+    assert restored["path"] == saved["path"] == history
+    # a cache entry is immutable: every run saves under its own key...
+    assert "${{ github.run_id }}" in saved["key"] and restored["key"] == saved["key"]
+    # ...and restores the newest entry of any earlier run by the shared prefix
+    prefix = restored["restore-keys"].strip()
+    assert "\n" not in prefix and saved["key"].startswith(prefix) and "${{" not in prefix
+    assert steps[save]["if"].startswith("always()")
+
+
+def test_nightly_uploads_the_state_slim_ci_downloads():
+    steps = nightly_steps()
+    upload = step_index(steps, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert steps[upload]["if"] == "always()"
+    assert steps[upload]["with"]["name"] == "prod-state"
+    # a single directory: the artifact holds manifest.json at its top, where slim CI looks
+    assert steps[upload]["with"]["path"].strip() == "prod-state/"
+    copy = step_index(steps, lambda s: "cp runs/*/*.json prod-state/" in s.get("run", ""))
+    assert copy < upload
+    ci = (PROJECT / ".github" / "workflows" / "ci.yml").read_text()
+    assert "--name prod-state --dir prod-state" in ci and "prod-state/manifest.json" in ci

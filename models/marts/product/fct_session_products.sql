@@ -4,7 +4,8 @@
         unique_key=['session_id', 'product_id'],
         incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns',
-        snowflake_warehouse=heavy_warehouse()
+        pre_hook="{{ use_heavy_warehouse() }}",
+        post_hook="{{ use_target_warehouse() }}"
     )
 }}
 
