@@ -35,7 +35,7 @@ def statuses(project: Path) -> dict[str, str]:
     return {r["unique_id"]: r["status"] for r in results["results"]}
 
 
-PROJECT_FILES = ("dbt_project.yml", "packages.yml", "profiles.example.yml")
+PROJECT_FILES = ("dbt_project.yml", "packages.yml", "profiles.yml")
 PROJECT_DIRS = ("models", "macros", "snapshots", "analyses", "data_tests", "offline_packages")
 
 

@@ -217,3 +217,69 @@ def test_awkward_event_types_get_columns_of_their_own(built, tmp_path):
             [session_id],
         ).fetchone()
         assert page_views == raw_page_views
+
+
+# ---------------------------------------------------------------- plain dbt in a fresh clone
+
+
+@pytest.mark.slow
+def test_plain_dbt_build_in_a_fresh_clone(tmp_path):
+    """What an analyst does: clone, install, `dbt build` from the root, with no greenery command
+    and no GREENERY_* or DBT_* variable. The committed profiles.yml is found in the current
+    directory, the warehouse folder exists, and the profile's dbt-duckdb plugin loads the sample
+    into the new warehouse. The hub is unreachable here, so the offline stand-ins play the part
+    of `dbt deps`; PYTHONPATH plays `pip install -e .` of the clone."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+    from greenery import warehouse
+
+    head = subprocess.run(
+        ["git", "-C", str(PROJECT), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-checkout", str(PROJECT), str(clone)], check=True
+    )
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", head], check=True)
+    assert (clone / "warehouse").is_dir() and not (clone / "warehouse" / "greenery.duckdb").exists()
+    for package in (clone / "offline_packages").iterdir():
+        if (package / "dbt_project.yml").exists():
+            shutil.copytree(package, clone / "dbt_packages" / package.name)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GREENERY_", "DBT_"))}
+    env["PYTHONPATH"] = str(clone / "orchestrate")
+    env["HOME"] = str(tmp_path / "home")  # no ~/.dbt/profiles.yml to fall back on
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "build"], cwd=clone, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "loading the sample dataset" in result.stdout
+
+    with duckdb.connect(str(clone / "warehouse" / "greenery.duckdb"), read_only=True) as con:
+        (weeks,) = con.execute("select count(*) from dev_marts.f_weekly_sales_funnel").fetchone()
+        assert weeks == warehouse.DEFAULT_WEEKS
+        (sessions,) = con.execute(
+            "select n_sessions from dev_marts.f_weekly_sales_funnel order by wk desc limit 1"
+        ).fetchone()
+        assert sessions == 578  # the published week
+    status = subprocess.run(
+        ["git", "-C", str(clone), "status", "--porcelain"], capture_output=True, text=True
+    ).stdout
+    assert status == "", status  # nothing committed was changed or left untracked
+
+
+def test_doctor_checks_the_profiles_plugin():
+    from greenery import doctor
+
+    checks = {c.name: c for c in doctor.run(PROJECT, "dev")}
+    assert checks["dbt-duckdb plugin greenery.dbt_plugin"].ok
+    (missing,) = doctor.plugin_checks({"plugins": [{"module": "no_such_package.plugin"}]})
+    assert not missing.ok and "not importable" in missing.detail

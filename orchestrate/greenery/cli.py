@@ -112,7 +112,7 @@ def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
         fail(f"cannot read the dbt profile: {exc}", ExitCode.CONFIG_ERROR)
     if kind is None:
         fail(
-            f"target {dbt.target_name!r} is not in the greenery profile (see profiles.example.yml)",
+            f"target {dbt.target_name!r} is not in the greenery profile (see profiles.yml)",
             ExitCode.CONFIG_ERROR,
         )
     if kind == "duckdb":

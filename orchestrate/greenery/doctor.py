@@ -8,6 +8,7 @@ embedded warehouse, the data. It never prints a secret.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import os
 import re
 import sys
@@ -83,6 +84,25 @@ def env_checks(output: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def plugin_checks(output: dict[str, Any]) -> list[Check]:
+    """The profile's dbt-duckdb plugins must import in this Python, or every dbt command fails."""
+    checks = []
+    for plugin in output.get("plugins") or []:
+        module = str(plugin.get("module", ""))
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        checks.append(
+            Check(
+                f"dbt-duckdb plugin {module}",
+                found,
+                "importable" if found else "not importable: pip install -e . in this checkout",
+            )
+        )
+    return checks
+
+
 def run(project: Path, target: str) -> list[Check]:
     checks = [
         Check("python", sys.version_info >= (3, 11), sys.version.split()[0]),
@@ -124,8 +144,14 @@ def run(project: Path, target: str) -> list[Check]:
     if output.get("type") == "duckdb":
         path = warehouse.default_path()
         has_data = warehouse.has_raw_data(path) if path.exists() else False
-        state = "raw tables loaded" if has_data else "no raw data yet: greenery load"
+        state = (
+            "raw tables loaded"
+            if has_data
+            else "no raw data yet: `greenery build` or `dbt build` loads the sample, "
+            "`greenery load --csv` an export"
+        )
         checks.append(Check("warehouse", True, f"{path} ({state})"))
+        checks += plugin_checks(output)
     webhook = bool(os.environ.get(notify.WEBHOOK_ENV))
     checks.append(
         Check(

@@ -1,0 +1,56 @@
+"""A dbt-duckdb plugin: plain `dbt build` on a new embedded warehouse loads the sample first.
+
+The `dev` and `ci_local` outputs in profiles.yml list this module under `plugins:`. dbt-duckdb
+calls the plugin whenever it opens the warehouse file (BasePlugin in dbt-duckdb):
+
+- `update_connection_config`, just before `duckdb.connect`: the file's folder is created, so a
+  fresh clone (or any GREENERY_DUCKDB_PATH) needs no `mkdir`;
+- `configure_connection`, on the new connection: when the raw tables are absent, the sample is
+  loaded on that connection exactly as `greenery build` loads it (seed 42, scale 1,
+  `warehouse.DEFAULT_WEEKS` weeks; `sample_weeks` in the plugin's config overrides the weeks),
+  in one transaction. A warehouse that has raw tables is never touched.
+
+So in a fresh clone `dbt build` works with nothing before it but `pip install -e .` and the dbt
+packages; the greenery jobs load the sample before dbt starts, so for them this is a no-op.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.events.logging import AdapterLogger
+
+from greenery import loader, scale, warehouse
+
+logger = AdapterLogger("greenery")
+SEED = 42
+
+
+class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.weeks = int(plugin_config.get("sample_weeks", warehouse.DEFAULT_WEEKS))
+
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        path = str(creds.path or "")
+        if path and path != ":memory:" and ":" not in path.split("/")[0]:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
+        # on a cursor of dbt's connection, closed afterwards: a query run on the connection
+        # itself (which dbt-duckdb drops without closing) left a later `force checkpoint` on
+        # the same file, in the same process, spinning forever (DuckDB 2.0, greenery's tests)
+        with conn.cursor() as cursor:
+            if not loader.raw_tables_present(cursor):
+                self.load_sample(cursor)
+
+    def load_sample(self, con: duckdb.DuckDBPyConnection) -> None:
+        logger.info(
+            f"greenery: no raw tables in {self.creds.path if self.creds else 'the warehouse'}: "
+            f"loading the sample dataset ({self.weeks} weeks, scale 1)"
+        )
+        warehouse.stage_sample(warehouse.quiet(con), SEED, self.weeks)
+        counts = loader.publish(con, scale.scaled_selects(con, 1))
+        logger.info("greenery: loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
