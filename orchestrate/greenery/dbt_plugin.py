@@ -24,7 +24,6 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
 from greenery import loader, scale, warehouse
-from greenery.facts import RAW_TABLES
 
 logger = AdapterLogger("greenery")
 SEED = 42
@@ -40,18 +39,18 @@ class Plugin(BasePlugin):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
-        if loader.raw_tables_present(conn):
-            return
+        # on a cursor of dbt's connection, closed afterwards: a query run on the connection
+        # itself (which dbt-duckdb drops without closing) left a later `force checkpoint` on
+        # the same file, in the same process, spinning forever (DuckDB 2.0, greenery's tests)
+        with conn.cursor() as cursor:
+            if not loader.raw_tables_present(cursor):
+                self.load_sample(cursor)
+
+    def load_sample(self, con: duckdb.DuckDBPyConnection) -> None:
         logger.info(
             f"greenery: no raw tables in {self.creds.path if self.creds else 'the warehouse'}: "
             f"loading the sample dataset ({self.weeks} weeks, scale 1)"
         )
-        warehouse.quiet(conn)
-        warehouse.stage_sample(conn, SEED, self.weeks)
-        try:
-            counts = loader.publish(conn, scale.scaled_selects(conn, 1))
-        finally:  # the staging tables are temporary, but this connection lives as long as dbt
-            for table in RAW_TABLES:
-                conn.execute(f"drop table if exists {loader.stage_name(table)}")
-                conn.execute(f"drop table if exists {scale.typed_name(table)}")
+        warehouse.stage_sample(warehouse.quiet(con), SEED, self.weeks)
+        counts = loader.publish(con, scale.scaled_selects(con, 1))
         logger.info("greenery: loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
