@@ -347,7 +347,7 @@ PASSWORD = "pw-do-not-print-7781"
 
 
 def profile_output(target: str) -> dict:
-    profile = yaml.safe_load((PROJECT / "profiles.example.yml").read_text())
+    profile = yaml.safe_load((PROJECT / "profiles.yml").read_text())
     return profile["greenery"]["outputs"][target]
 
 
@@ -420,8 +420,8 @@ def test_packages_check_names_the_source(project, clean_env, monkeypatch, mode, 
 
 @pytest.fixture()
 def doctor_project(project, clean_env, monkeypatch) -> Path:
-    """A project for `greenery doctor`: the profile template and the offline stand-ins."""
-    for name in ("dbt_project.yml", "profiles.example.yml"):
+    """A project for `greenery doctor`: the profile and the offline stand-ins."""
+    for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy2(PROJECT / name, project / name)
     packages.install_offline(project)
     monkeypatch.setenv("GREENERY_PROJECT_DIR", str(project))
