@@ -227,9 +227,12 @@ def fresh_copy(baseline: Path, target: Path) -> Path:
 
 
 def file_state(path: Path) -> tuple[str, list[str]]:
-    """The warehouse file's hash and the files beside it (a write would leave a .wal)."""
+    """The warehouse file's hash and the files beside it (a write would leave a .wal).
+
+    The warehouse's lock file (`<file>.lock`, taken by every load) is not data: it is left out.
+    """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digest, sorted(p.name for p in path.parent.iterdir())
+    return digest, sorted(p.name for p in path.parent.iterdir() if p.suffix != ".lock")
 
 
 def load(path: Path, export: Path) -> Any:
