@@ -2,8 +2,9 @@
 
 Each run starts the command on a copy of a prepared warehouse, kills it with SIGKILL at a random
 moment of its measured duration or up to 15% past it (anywhere: taking the lock, staging the
-copy, building, testing, publishing, recording), checks that the published warehouse is then exactly the old one or
-exactly the new one (never a mix), reruns the command to completion, and checks:
+copy, building, testing, publishing, recording), checks that the published warehouse is then
+exactly the old one or exactly the new one (never a mix), reruns the command to completion, and
+checks:
 
 - no duplicate snapshot row (dbt_scd_id) and no overlapping or inverted validity intervals;
 - every mart and snapshot row equals an uninterrupted run's (dbt_invocation_id, which names

@@ -258,12 +258,15 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
     before = published_on_emulator(emulated)
     with duckdb.connect(str(emulator.database_file(emulated))) as snow:
         snow.execute("insert into RAW.PRODUCTS select * from RAW.PRODUCTS limit 1")
-    failed = greenery(env, "--snowflake-emulator", str(emulated), "build", "--json")
+    products = ("--select", "source:greenery.products", "product_inventory_snapshot")
+    failed = greenery(env, "--snowflake-emulator", str(emulated), "build", *products, "--json")
     assert failed.returncode == ExitCode.TESTS_FAILED, failed.stderr[-3000:]
     summary = json.loads(failed.stdout)
     assert [s["command"] for s in summary["steps"]] == ["stage", "build"]
     assert any("source_unique_greenery_products" in n["unique_id"] for n in summary["failed_nodes"])
     assert "__audit schemas" in summary["message"]
+    statuses = {n["unique_id"]: n["status"] for n in summary["failed_nodes"]}
+    assert statuses and set(statuses.values()) == {"fail"} and summary["counts"]["skip"] >= 1
     assert published_on_emulator(emulated) == before
 
 
