@@ -258,7 +258,7 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
     before = published_on_emulator(emulated)
     with duckdb.connect(str(emulator.database_file(emulated))) as snow:
         snow.execute("insert into RAW.PRODUCTS select * from RAW.PRODUCTS limit 1")
-    products = ("--select", "source:greenery.products", "product_inventory_snapshot")
+    products = ("-s", "source:greenery.products", "-s", "product_inventory_snapshot")
     failed = greenery(env, "--snowflake-emulator", str(emulated), "build", *products, "--json")
     assert failed.returncode == ExitCode.TESTS_FAILED, failed.stderr[-3000:]
     summary = json.loads(failed.stdout)
