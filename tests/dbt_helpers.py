@@ -28,6 +28,19 @@ def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
     return summary.exit_code == 0, {n.unique_id: n.status for n in summary.nodes}
 
 
+def published_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every mart and snapshot analysts read, in a stable order."""
+    with warehouse.connect(path) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
+            for schema, name in tables
+        }
+
+
 def statuses(project: Path) -> dict[str, str]:
     results: dict[str, Any] = json.loads(
         (Dbt(project=project).artifacts / "run_results.json").read_text()

@@ -44,6 +44,7 @@ import pytest
 from bad_inputs.cases import CASES, Accepted, Case, Caught, Rejected
 from click.testing import CliRunner
 from dbt.cli.main import dbtRunner
+from dbt_helpers import published_rows
 from greenery import warehouse
 from greenery.cli import main
 from greenery.dbt import Dbt, environment
@@ -421,19 +422,6 @@ def test_a_failing_source_test_keeps_the_bad_table_out_of_its_snapshot(
 
 
 # ---------------------------------------------------------------------------- through the job
-def published_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of the marts and snapshots analysts read, in a stable order."""
-    with warehouse.connect(path) as con:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
-        ).fetchall()
-        return {
-            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
-            for schema, name in tables
-        }
-
-
 def job_groups(clean_export: Path, directory: Path) -> list[list[Case]]:
     """Every caught case, grouped so that no two cases of a group change the same table."""
     groups: list[tuple[set[str], list[Case]]] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from dbt_helpers import copy_warehouse, scratch_project
+from dbt_helpers import copy_warehouse, published_rows, scratch_project
 from greenery import runlog, warehouse
 from greenery.outcome import ExitCode
 
@@ -117,19 +117,6 @@ def test_successful_build_json_and_history(scratch):
     assert summary["funnel"]["n_sessions"] == 578 and summary["funnel"]["wk"] == "2021-02-08"
     assert "Done. PASS=" in result.stderr  # dbt's log stays readable, on stderr
     assert history(scratch["warehouse"], summary["run_id"])[:2] == (0, "success")
-
-
-def published_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every mart and snapshot analysts read, in a stable order."""
-    with warehouse.connect(path) as con:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
-        ).fetchall()
-        return {
-            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
-            for schema, name in tables
-        }
 
 
 def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webhook):
