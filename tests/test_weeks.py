@@ -129,3 +129,91 @@ def test_history_has_bots_promos_statuses_and_a_moving_mix(quarter_built):
     assert statuses == {"preparing", "shipped", "delivered"}
     assert str(campaign[0]) == "2020-11-23" and campaign[1] > 0.3
     assert len({product for _, product in leaders}) > 2  # the most viewed product changes
+
+
+# ------------------------------------------------------- bots, days and states over history
+STEP_COUNTS = [
+    f"n_{human}{step}sessions"
+    for human in ("", "human_")
+    for step in ("", "page_view_", "add_to_cart_", "checkout_", "package_shipped_")
+]
+
+
+def test_the_bot_rule_flags_every_bot_episode_the_generator_planned(quarter_built):
+    planned = {
+        p.start.date(): p.traffic.bot_sessions
+        for p in weeks.plans(42, warehouse.DEFAULT_WEEKS)
+        if p.traffic.bot_sessions
+    }
+    planned[date(2021, 2, 8)] = 217  # the published week's own bot (the facts' 219 - 2 bought)
+    with warehouse.connect(quarter_built) as con:
+        flagged = dict(
+            con.execute(
+                f"select wk, n_suspected_bot_sessions from {MARTS}.f_weekly_sales_funnel "
+                f"where n_suspected_bot_sessions > 0"
+            ).fetchall()
+        )
+        bot_users = scalar(con, f"select count(*) from {MARTS}.dim_users where is_suspected_bot")
+    assert flagged == planned
+    assert bot_users == len(planned)
+
+
+def test_a_weeks_days_add_up_to_the_week(quarter_built):
+    sums = ", ".join(f"sum({c})" for c in STEP_COUNTS)
+    columns = ", ".join(STEP_COUNTS)
+    with warehouse.connect(quarter_built) as con:
+        weekly = con.execute(f"select wk, {columns} from {MARTS}.f_weekly_sales_funnel").fetchall()
+        daily = con.execute(
+            f"select wk, {sums} from {MARTS}.f_daily_sales_funnel group by wk"
+        ).fetchall()
+        days = scalar(con, f"select count(*) from {MARTS}.f_daily_sales_funnel")
+    assert sorted(weekly) == sorted(daily)
+    assert len(weekly) == 13 and days > 80
+
+
+def test_a_products_days_add_up_to_its_week(quarter_built):
+    counts = [
+        f"n_{human}{step}_sessions"
+        for human in ("", "human_")
+        for step in ("page_view", "add_to_cart", "checkout", "package_shipped")
+    ]
+    sums = ", ".join(f"sum({c})" for c in counts)
+    with warehouse.connect(quarter_built) as con:
+        weekly = con.execute(
+            f"select wk, product_id, {', '.join(counts)} from {MARTS}.f_weekly_product_sales_funnel"
+        ).fetchall()
+        daily = con.execute(
+            f"select wk, product_id, {sums} from {MARTS}.f_daily_product_sales_funnel "
+            f"group by wk, product_id"
+        ).fetchall()
+    assert sorted(weekly) == sorted(daily)
+    assert len(weekly) > 13 * 25
+
+
+def test_the_states_add_up_to_the_day_and_regions_cover_them(quarter_built):
+    sums = ", ".join(f"sum({c})" for c in STEP_COUNTS)
+    columns = ", ".join(STEP_COUNTS)
+    with warehouse.connect(quarter_built) as con:
+        daily = con.execute(
+            f"select session_date, {columns} from {MARTS}.f_daily_sales_funnel"
+        ).fetchall()
+        by_state = con.execute(
+            f"select session_date, {sums} from {MARTS}.f_daily_state_sales_funnel "
+            f"group by session_date"
+        ).fetchall()
+        regions = {
+            r
+            for (r,) in con.execute(
+                f"select distinct region from {MARTS}.f_daily_state_sales_funnel"
+            ).fetchall()
+        }
+        states = scalar(
+            con, f"select count(distinct state) from {MARTS}.f_daily_state_sales_funnel"
+        )
+        unmatched = scalar(
+            con,
+            f"select count(*) from {MARTS}.dim_users where state is not null and region is null",
+        )
+    assert sorted(daily) == sorted(by_state)
+    assert regions == {"Northeast", "Midwest", "South", "West"}
+    assert states > 30 and unmatched == 0

@@ -12,6 +12,26 @@ addresses as (
 
 ),
 
+us_states as (
+
+    select * from {{ ref('us_states') }}
+
+),
+
+session_bursts as (
+
+    select * from {{ ref('int_session_bursts') }}
+
+),
+
+suspected_bot_users as (
+
+    select distinct user_id
+    from session_bursts
+    where is_suspected_bot
+
+),
+
 final as (
 
     select
@@ -27,11 +47,18 @@ final as (
         addresses.address,
         addresses.zipcode,
         addresses.state,
-        addresses.country
+        us_states.state_code,
+        us_states.region,
+        addresses.country,
+        suspected_bot_users.user_id is not null as is_suspected_bot
 
     from users
     left join addresses
         on users.address_id = addresses.address_id
+    left join us_states
+        on addresses.state = us_states.state_name
+    left join suspected_bot_users
+        on users.user_id = suspected_bot_users.user_id
 
 )
 

@@ -1,8 +1,28 @@
+{%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
+
 with
 
 session_products as (
 
     select * from {{ ref('fct_session_products') }}
+
+),
+
+session_bursts as (
+
+    select * from {{ ref('int_session_bursts') }}
+
+),
+
+flagged_session_products as (
+
+    select
+        session_products.*,
+        session_bursts.is_suspected_bot
+
+    from session_products
+    inner join session_bursts
+        on session_products.session_id = session_bursts.session_id
 
 ),
 
@@ -12,12 +32,11 @@ weekly as (
         session_week as wk,
         product_id,
         max(product_name) as product_name,
-        sum(case when has_page_view then 1 else 0 end) as n_page_view_sessions,
-        sum(case when has_add_to_cart then 1 else 0 end) as n_add_to_cart_sessions,
-        -- purchase: the session's checkout order contains the product (from order_items)
-        sum(case when has_checkout then 1 else 0 end) as n_checkout_sessions
+        -- checkout: the session's checkout order contains the product (from order_items)
+        {{ count_funnel_sessions(steps) }},
+        {{ count_funnel_sessions(steps, human=true) }}
 
-    from session_products
+    from flagged_session_products
     group by session_week, product_id
 
 ),
@@ -25,17 +44,9 @@ weekly as (
 final as (
 
     select
-        wk,
-        product_id,
-        product_name,
-        cast(n_page_view_sessions as integer) as n_page_view_sessions,
-        cast(n_add_to_cart_sessions as integer) as n_add_to_cart_sessions,
-        cast(n_checkout_sessions as integer) as n_checkout_sessions,
-        {{ safe_ratio('n_add_to_cart_sessions', 'n_page_view_sessions') }} as add_to_cart_rate,
-        {{ safe_ratio('n_checkout_sessions', 'n_add_to_cart_sessions') }} as checkout_rate,
-        {{ safe_ratio('n_checkout_sessions', 'n_page_view_sessions') }} as conversion_rate,
-        {{ dropoff('n_add_to_cart_sessions', 'n_page_view_sessions') }} as add_to_cart_dropoff,
-        {{ dropoff('n_checkout_sessions', 'n_add_to_cart_sessions') }} as checkout_dropoff
+        *,
+        {{ product_funnel_rates() }},
+        {{ product_funnel_rates(human=true) }}
 
     from weekly
 

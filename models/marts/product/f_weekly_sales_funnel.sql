@@ -1,8 +1,10 @@
+{%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
+
 with
 
-sessions as (
+funnel_sessions as (
 
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('fct_funnel_sessions') }}
 
 ),
 
@@ -10,13 +12,12 @@ weekly as (
 
     select
         session_week as wk,
-        count(*) as n_sessions,
-        sum(case when n_page_view > 0 then 1 else 0 end) as n_page_view_sessions,
-        sum(case when n_add_to_cart > 0 then 1 else 0 end) as n_add_to_cart_sessions,
-        sum(case when n_checkout > 0 then 1 else 0 end) as n_checkout_sessions,
-        sum(case when n_package_shipped > 0 then 1 else 0 end) as n_package_shipped_sessions
+        cast(count(*) as integer) as n_sessions,
+        {{ count_funnel_sessions(steps) }},
+        cast(sum(case when is_suspected_bot then 0 else 1 end) as integer) as n_human_sessions,
+        {{ count_funnel_sessions(steps, human=true) }}
 
-    from sessions
+    from funnel_sessions
     group by session_week
 
 ),
@@ -24,17 +25,12 @@ weekly as (
 final as (
 
     select
-        wk,
-        cast(n_sessions as integer) as n_sessions,
-        cast(n_page_view_sessions as integer) as n_page_view_sessions,
-        cast(n_add_to_cart_sessions as integer) as n_add_to_cart_sessions,
-        cast(n_checkout_sessions as integer) as n_checkout_sessions,
-        cast(n_package_shipped_sessions as integer) as n_package_shipped_sessions,
-        {{ safe_ratio('n_add_to_cart_sessions', 'n_page_view_sessions') }} as add_to_cart_rate,
-        {{ safe_ratio('n_checkout_sessions', 'n_add_to_cart_sessions') }} as cart_to_checkout_rate,
-        {{ safe_ratio('n_checkout_sessions', 'n_sessions') }} as overall_conversion_rate,
-        {{ dropoff('n_add_to_cart_sessions', 'n_page_view_sessions') }} as add_to_cart_dropoff,
-        {{ dropoff('n_checkout_sessions', 'n_add_to_cart_sessions') }} as checkout_dropoff
+        *,
+        {{ funnel_rates() }},
+        {{ funnel_rates(human=true) }},
+        n_sessions - n_human_sessions as n_suspected_bot_sessions,
+        {{ safe_ratio('n_sessions - n_human_sessions', 'n_sessions') }}
+            as suspected_bot_session_share
 
     from weekly
 

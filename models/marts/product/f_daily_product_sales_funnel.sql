@@ -1,0 +1,57 @@
+{%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
+
+with
+
+session_products as (
+
+    select * from {{ ref('fct_session_products') }}
+
+),
+
+session_bursts as (
+
+    select * from {{ ref('int_session_bursts') }}
+
+),
+
+flagged_session_products as (
+
+    select
+        session_products.*,
+        cast(session_products.session_started_at as date) as session_date,
+        session_bursts.is_suspected_bot
+
+    from session_products
+    inner join session_bursts
+        on session_products.session_id = session_bursts.session_id
+
+),
+
+daily as (
+
+    select
+        session_date,
+        product_id,
+        min(session_week) as wk,
+        max(product_name) as product_name,
+        -- checkout: the session's checkout order contains the product (from order_items)
+        {{ count_funnel_sessions(steps) }},
+        {{ count_funnel_sessions(steps, human=true) }}
+
+    from flagged_session_products
+    group by session_date, product_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ product_funnel_rates() }},
+        {{ product_funnel_rates(human=true) }}
+
+    from daily
+
+)
+
+select * from final
