@@ -21,7 +21,7 @@ users as (
 final as (
 
     select
-        sessions.session_id,
+        sessions.session_id as session_id,
         sessions.user_id,
         sessions.session_started_at,
         cast(sessions.session_started_at as date) as session_date,
