@@ -49,7 +49,15 @@ def statuses(project: Path) -> dict[str, str]:
 
 
 PROJECT_FILES = ("dbt_project.yml", "packages.yml", "profiles.yml")
-PROJECT_DIRS = ("models", "macros", "snapshots", "analyses", "data_tests", "offline_packages")
+PROJECT_DIRS = (
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "analyses",
+    "data_tests",
+    "offline_packages",
+)
 
 
 def scratch_project(root: Path) -> Path:
