@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 import pytest
 from click.testing import CliRunner
 from greenery import cli, report
+from greenery import warehouse as greenery_warehouse
 from greenery.outcome import ExitCode
-from greenery.report import browser, charts
+from greenery.report import browser, charts, marts
 from report_fixture import SCHEMA, make_warehouse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -128,14 +131,53 @@ def chromium() -> browser.Chromium:
     return require_chromium()
 
 
+def built_warehouse(directory: Path) -> Path:
+    """A copy of the project's warehouse (greenery build's), if it has the analyst marts.
+
+    The copy is read, never the file itself: a job may be staging or publishing it meanwhile.
+    """
+    source = greenery_warehouse.default_path()
+    if not source.exists():
+        pytest.skip(f"no built warehouse at {source} (`greenery build` makes one)")
+    path = directory / "greenery.duckdb"
+    shutil.copyfile(source, path)
+    if source.with_name(source.name + ".wal").exists():
+        shutil.copyfile(source.with_name(source.name + ".wal"), path.with_name(path.name + ".wal"))
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            marts.check_columns(con, SCHEMA)
+        except marts.MartsMissing as exc:
+            pytest.skip(f"the built warehouse {source} predates the analyst marts: {exc}")
+    return path
+
+
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_warehouse(tmp_path_factory.mktemp("report") / "greenery.duckdb")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_warehouse(tmp_path_factory.mktemp("synthetic") / "greenery.duckdb")
+
+
+@pytest.fixture(scope="module", params=["synthetic", "built"])
+def warehouse(
+    request: pytest.FixtureRequest, synthetic: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The synthetic marts, then the project's own built warehouse when it has them."""
+    if request.param == "synthetic":
+        return synthetic
+    return built_warehouse(tmp_path_factory.mktemp("built"))
+
+
+def write_report(warehouse: Path) -> Path:
+    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html", lambda _: None)
 
 
 @pytest.fixture(scope="module")
 def page(warehouse: Path) -> Path:
-    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html", lambda _: None)
+    return write_report(warehouse)
+
+
+@pytest.fixture(scope="module")
+def synthetic_page(synthetic: Path) -> Path:
+    return write_report(synthetic)
 
 
 @pytest.fixture(scope="module")
@@ -246,11 +288,11 @@ def test_missing_marts_are_named(tmp_path):
     assert not (tmp_path / "report.html").exists()
 
 
-def test_cli_prints_the_path_and_reads_the_targets_marts(warehouse, tmp_path, monkeypatch):
+def test_cli_prints_the_path_and_reads_the_targets_marts(synthetic, tmp_path, monkeypatch):
     monkeypatch.setenv("GREENERY_DEV_SCHEMA", "dev")
     out = tmp_path / "out" / "report.html"
     result = CliRunner().invoke(
-        cli.main, ["report", "--warehouse", str(warehouse), "--out", str(out)]
+        cli.main, ["report", "--warehouse", str(synthetic), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out.resolve())
@@ -300,7 +342,7 @@ def test_every_chart_draws_marks_without_errors(rendered):
     assert set(rendered.charts) == expected
     for chart_id, chart in rendered.charts.items():
         assert chart.svgs == 1, chart_id
-        assert chart.marks >= 3, chart_id
+        assert chart.marks >= 1, chart_id
     assert rendered.charts["funnel"].rects == 4  # one bar per step, package_shipped included
 
 
@@ -316,50 +358,56 @@ def test_default_selection_is_every_week(rendered, warehouse):
 
 
 def test_link_chooses_week_state_and_excludes_bots(chromium, page, warehouse):
-    week = str(latest_week(warehouse)["wk"])
+    week = latest_week(warehouse)["wk"]
     columns = [*COUNTS, *map(human, COUNTS), "n_suspected_bot_sessions"]
-    (sums,) = query(
+    (sums,) = query(  # the state with the most suspected bots that week: excluding them tells
         warehouse,
-        "select "
+        "select state, "
         + ", ".join(f"sum({c}) as {c}" for c in columns)
-        + f" from {SCHEMA}.f_daily_state_sales_funnel where wk = ? and state = 'California'",
+        + f" from {SCHEMA}.f_daily_state_sales_funnel where wk = ?"
+        " group by state order by n_suspected_bot_sessions desc, state limit 1",
         [week],
     )
-    assert sums["n_suspected_bot_sessions"] > 0  # so excluding bots changes the numbers
+    assert sums["n_suspected_bot_sessions"] > 0
 
-    fragment = f"from={week}&to={week}&state=California&bots=exclude"
-    dom = parse(chromium.dump_dom(page, fragment))
+    choice = {"from": str(week), "to": str(week), "state": sums["state"]}
+    dom = parse(chromium.dump_dom(page, urlencode({**choice, "bots": "exclude"})))
     assert dom.texts.get("js-errors", "") == ""
     assert_selection(dom, expected_selection(sums, bots=False), "human")
-    assert "state California" in dom.texts["selection-description"]
+    assert f"state {sums['state']}" in dom.texts["selection-description"]
     assert "suspected bots excluded" in dom.texts["selection-description"]
-    assert dom.root["data-filters"] == f"from={week}&state=California&bots=exclude"
+    assert dom.root["data-filters"] == urlencode(
+        {"from": str(week), "state": sums["state"], "bots": "exclude"}
+    )
 
-    with_bots = parse(chromium.dump_dom(page, f"from={week}&to={week}&state=California"))
+    with_bots = parse(chromium.dump_dom(page, urlencode(choice)))
     assert_selection(with_bots, expected_selection(sums, bots=True), "all")
 
 
-def test_link_chooses_a_product_for_the_inventory(chromium, page, warehouse, rendered):
-    (weeks,) = query(
-        warehouse,
-        f"select count(distinct snapshot_week) as n from {SCHEMA}.fct_product_inventory_weekly",
+def test_link_chooses_a_product_for_the_inventory(chromium, synthetic_page, synthetic):
+    (cactus,) = query(
+        synthetic,
+        f"select count(*) as weeks from {SCHEMA}.fct_product_inventory_weekly"
+        " where product_id = 'p-cactus'",
     )
-    dom = parse(chromium.dump_dom(page, "product=p-cactus"))
+    dom = parse(chromium.dump_dom(synthetic_page, "product=p-cactus"))
     assert dom.texts.get("js-errors", "") == ""
-    assert dom.charts["inventory"].rects == weeks["n"]  # one product's cells, one per week
-    assert rendered.charts["inventory"].rects > weeks["n"]
+    assert dom.charts["inventory"].rects == cactus["weeks"]  # one product's cells, one a week
+    assert dom.charts["stockouts"].rects == cactus["weeks"]  # a bar a week
+    everything = parse(chromium.dump_dom(synthetic_page, "product="))
+    assert everything.charts["inventory"].rects > cactus["weeks"]
 
 
-def test_link_values_not_in_the_data_are_named(chromium, page):
-    dom = parse(chromium.dump_dom(page, "state=Atlantis&bots=maybe"))
+def test_link_values_not_in_the_data_are_named(chromium, synthetic_page):
+    dom = parse(chromium.dump_dom(synthetic_page, "state=Atlantis&bots=maybe"))
     assert dom.texts.get("js-errors", "") == ""
     assert "state=Atlantis" in dom.texts["filter-notes"]
     assert "bots=maybe" in dom.texts["filter-notes"]
     assert dom.root["data-report-state"] == "ready"
 
 
-def test_screenshot_of_the_whole_page(chromium, page, tmp_path):
-    png = chromium.screenshot(page, tmp_path / "report.png")
+def test_screenshot_of_the_whole_page(chromium, synthetic_page, tmp_path):
+    png = chromium.screenshot(synthetic_page, tmp_path / "report.png")
     header = png.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", header[16:24])
