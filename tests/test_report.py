@@ -121,9 +121,8 @@ def require_chromium() -> browser.Chromium:
     try:
         return browser.chromium()
     except browser.BrowserError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {exc}")
-        pytest.skip(f"browser tests need Chromium: {exc}")
+        skip_unless_ci(f"browser tests need Chromium: {exc}")
+        raise
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +130,22 @@ def chromium() -> browser.Chromium:
     return require_chromium()
 
 
+def skip_unless_ci(reason: str) -> None:
+    """Skip, saying why; on CI (env CI set) fail instead: CI has what the test needs."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
 def built_warehouse(directory: Path) -> Path:
     """A copy of the project's warehouse (greenery build's), if it has the analyst marts.
 
     The copy is read, never the file itself: a job may be staging or publishing it meanwhile.
+    CI builds the warehouse before the tests (.ci/run), so there it must be present.
     """
     source = greenery_warehouse.default_path()
     if not source.exists():
-        pytest.skip(f"no built warehouse at {source} (`greenery build` makes one)")
+        skip_unless_ci(f"no built warehouse at {source} (`greenery build` makes one)")
     path = directory / "greenery.duckdb"
     shutil.copyfile(source, path)
     if source.with_name(source.name + ".wal").exists():
@@ -147,7 +154,7 @@ def built_warehouse(directory: Path) -> Path:
         try:
             marts.check_columns(con, SCHEMA)
         except marts.MartsMissing as exc:
-            pytest.skip(f"the built warehouse {source} predates the analyst marts: {exc}")
+            skip_unless_ci(f"the built warehouse {source} predates the analyst marts: {exc}")
     return path
 
 
@@ -318,7 +325,7 @@ def test_chromium_missing_skips_locally_and_fails_on_ci(monkeypatch):
     with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
         require_chromium()
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+    with pytest.raises(pytest.fail.Exception, match="CI must run this test: browser tests"):
         require_chromium()
 
 
@@ -404,6 +411,19 @@ def test_link_values_not_in_the_data_are_named(chromium, synthetic_page):
     assert "state=Atlantis" in dom.texts["filter-notes"]
     assert "bots=maybe" in dom.texts["filter-notes"]
     assert dom.root["data-report-state"] == "ready"
+
+
+def test_marts_without_rows_give_a_page_without_errors(chromium, synthetic, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    shutil.copyfile(synthetic, path)
+    with duckdb.connect(str(path)) as con:
+        for table in marts.MART_COLUMNS:
+            con.execute(f"delete from {SCHEMA}.{table}")
+    dom = parse(chromium.dump_dom(write_report(path)))
+    assert dom.texts.get("js-errors", "") == ""
+    assert dom.root["data-report-state"] == "ready"
+    assert dom.texts["latest-week"] == "none"
+    assert dom.table("selection-table")[("n_sessions", "all")].text == "0"
 
 
 def test_screenshot_of_the_whole_page(chromium, synthetic_page, tmp_path):
