@@ -350,7 +350,8 @@ def test_every_chart_draws_marks_without_errors(rendered):
     for chart_id, chart in rendered.charts.items():
         assert chart.svgs == 1, chart_id
         assert chart.marks >= 1, chart_id
-    assert rendered.charts["funnel"].rects == 4  # one bar per step, package_shipped included
+    # a bar per step, package_shipped included, and the drop-off on each step after the first
+    assert rendered.charts["funnel"].rects == 4 + 3
 
 
 def test_default_selection_is_every_week(rendered, warehouse):

@@ -68,28 +68,33 @@ def percent(field: str, title: str) -> alt.Tooltip:
 
 
 def funnel() -> alt.TopLevelMixin:
-    """rows: step, order, sessions, rate (of the step before), dropoff, label."""
-    bars = (
+    """rows: step, order, sessions, before (sessions at the step before), rate (sessions /
+    before), dropoff, label (the count), dropoff_label."""
+    x = alt.X(
+        "step:N", sort=alt.EncodingSortField("order"), title=None, axis=alt.Axis(labelAngle=0)
+    )
+    tooltip = [
+        alt.Tooltip("step:N"),
+        alt.Tooltip("sessions:Q", format=","),
+        percent("rate", "of the step before"),
+        percent("dropoff", "drop-off"),
+    ]
+    reached = (
         base()
         .mark_bar(color="#2f7d4f")
-        .encode(
-            x=alt.X(
-                "step:N",
-                sort=alt.EncodingSortField("order"),
-                title=None,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            y=alt.Y("sessions:Q", title="sessions"),
-            tooltip=[
-                alt.Tooltip("step:N"),
-                alt.Tooltip("sessions:Q", format=","),
-                percent("rate", "of the step before"),
-                percent("dropoff", "drop-off"),
-            ],
-        )
+        .encode(x=x, y=alt.Y("sessions:Q", title="sessions"), tooltip=tooltip)
     )
-    labels = bars.mark_text(dy=-6, baseline="bottom").encode(text="label:N")
-    return alt.layer(bars, labels)
+    # the sessions lost since the step before, stacked on the step's bar up to that step's height
+    lost = (
+        base().mark_bar(color="#e8b4ad").encode(x=x, y="before:Q", y2="sessions:Q", tooltip=tooltip)
+    )
+    counts = reached.mark_text(dy=4, baseline="top", color="white", fontWeight="bold").encode(
+        text="label:N"
+    )
+    dropoffs = lost.mark_text(dy=-4, baseline="bottom", color="#a93226").encode(
+        y="before:Q", text="dropoff_label:N"
+    )
+    return alt.layer(reached, lost, counts, dropoffs)
 
 
 def rates_over_time(point: bool) -> alt.TopLevelMixin:

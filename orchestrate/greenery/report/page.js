@@ -175,13 +175,16 @@
       const sessions = sums[column(step, f.bots)];
       const before = i === 0 ? null : sums[column(DATA.steps[i - 1], f.bots)];
       const share = i === 0 ? null : rate(sessions, before);
+      const dropoff = share === null ? null : 1 - share;
       return {
         step: DATA.step_labels[step],
         order: i,
         sessions,
+        before,
         rate: share,
-        dropoff: share === null ? null : 1 - share,
-        label: sessions.toLocaleString("en-US") + (share === null ? "" : " (" + percent(share) + ")"),
+        dropoff,
+        label: sessions.toLocaleString("en-US"),
+        dropoff_label: dropoff === null ? "" : "drop-off " + percent(dropoff),
       };
     });
   }

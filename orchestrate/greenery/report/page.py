@@ -51,7 +51,11 @@ METRICS: tuple[Metric, ...] = (
     *(Metric(f"n_{step}_sessions", STEP_LABELS[step], "count") for step in STEPS),
     *(Metric(rate.name, rate.label, "rate") for rate in SESSION_RATES),
     *(
-        Metric(rate.dropoff, f"drop-off {rate.denominator} → {rate.numerator}", "dropoff")
+        Metric(
+            rate.dropoff,
+            f"drop-off {STEP_LABELS[rate.denominator]} → {STEP_LABELS[rate.numerator]}",
+            "dropoff",
+        )
         for rate in SESSION_RATES
         if rate.dropoff is not None
     ),
