@@ -430,6 +430,58 @@ def retry_command(
     finish(job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
 
 
+# ---------------------------------------------------------------------------- reports
+@main.command("report")
+@warehouse_option
+@target_option
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file to write [default: runs/report.html in the project].",
+)
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save a PNG of the whole rendered page (needs Chromium), e.g. docs/report.png.",
+)
+def report_command(
+    warehouse_path: Path | None, target: str | None, out_path: Path | None, screenshot: Path | None
+) -> None:
+    """The sales funnel report: one self-contained HTML file that opens offline.
+
+    Funnel with drop-offs, conversion by week and day, products by drop-off, the funnel by
+    state and region, inventory and stock-outs, and the suspected-bot share, with filters in
+    the page. Reads the analyst marts of the target's DuckDB warehouse, read-only.
+    """
+    from greenery import report  # altair loads only for this command
+    from greenery.report import browser
+
+    dbt = make_dbt(target, warehouse_path)
+    if dbt.duckdb_path is None:
+        fail(
+            f"the report reads the embedded DuckDB warehouse; target {dbt.target_name!r} is not "
+            "a DuckDB target",
+            ExitCode.CONFIG_ERROR,
+        )
+    schema = report.marts_schema(
+        dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
+    )
+    out = (out_path or dbt.project / "runs" / "report.html").resolve()
+    try:
+        report.write(dbt.duckdb_path, schema, out, say)
+        if screenshot is not None:
+            browser.chromium().screenshot(out, screenshot)
+            say(f"report: screenshot {screenshot}")
+    except report.MartsMissing as exc:
+        fail(str(exc), ExitCode.CONFIG_ERROR)
+    except browser.BrowserError as exc:
+        fail(f"{exc}\nthe report itself was written: {out}", ExitCode.CONFIG_ERROR)
+    click.echo(str(out))
+
+
 # ---------------------------------------------------------------------------- on-call
 @main.command("history")
 @warehouse_option

@@ -70,6 +70,11 @@ def target_type(project: Path, target: str) -> str | None:
     return None if output is None else str(output.get("type"))
 
 
+def target_schema(project: Path, target: str) -> str:
+    """The schema of a target, rendered from the environment as dbt renders it."""
+    return render(str(profile_outputs(project)[target]["schema"]))
+
+
 def version_of(package: str) -> str | None:
     try:
         return importlib.metadata.version(package)
