@@ -146,6 +146,7 @@ def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webho
     assert published_rows(path) == before
     kept = Path(summary["failed_copy"])
     assert kept.exists() and "nothing published" in summary["message"]
+    assert summary["report"] is None  # no report of marts that were not published
     with warehouse.connect(kept) as con:
         (stored,) = con.execute(
             "select count(*) from dev_dbt_test__audit.order_total_follows_money_rule"
@@ -208,6 +209,8 @@ def test_stale_sources_stop_the_job(scratch, webhook):
 
 def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch):
     command = [sys.executable, "-m", "greenery.cli", "run-job", "--no-freshness", "--json"]
+    # read before the run: while it holds the lock, the run may have the published file open
+    before = published_rows(scratch["warehouse"])
     first = subprocess.Popen(
         command, env=scratch["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -216,7 +219,6 @@ def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch)
     while not (holder.exists() and holder.read_text().strip()):
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.2)
-    before = published_rows(scratch["warehouse"])
     # every command that writes the warehouse finds the lock and exits 4, cleanly
     second = greenery(scratch, "run-job", "--no-freshness", "--json")
     assert second.returncode == ExitCode.LOCK_HELD == 4
@@ -238,6 +240,11 @@ def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch)
     rerun = greenery(scratch, "run-job", "--no-freshness", "--json")
     assert rerun.returncode == ExitCode.OK, rerun.stderr[-2000:]
     assert not any(staging.iterdir())  # the killed run's leftovers were cleared
+    # the run's funnel report, beside its artifacts, from the marts it published
+    report = Path(summary_of(rerun)["report"])
+    assert report == scratch["project"] / "runs" / summary_of(rerun)["run_id"] / "report.html"
+    page = report.read_text()
+    assert "Greenery sales funnel" in page and 'data-value="578"' in page
     runs = runlog.query(
         scratch["warehouse"],
         f"select run_id, status from {runlog.SCHEMA}.runs where command = 'run-job'",

@@ -22,6 +22,7 @@ from greenery.outcome import ExitCode, RunSummary, run_step
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json")
 RUNS_DIR = "runs"
 SUMMARY = "summary.json"
+REPORT = "report.html"
 
 
 @dataclass
@@ -61,18 +62,42 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, s
         audit(staged, options, job, summary, archive_dir, say)
         if dbt.duckdb_path is not None and build.publishable(summary):
             # the staged copy is what is about to be published, relation for relation
-            document(staged, summary, archive_dir)
+            document(staged, summary, archive_dir, say)
     if dbt.duckdb_path is None and build.publishable(summary):
         # Snowflake: after publication, so the catalog and manifest name the published schemas
-        document(dbt, summary, archive_dir)
+        document(dbt, summary, archive_dir, say)
 
 
-def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
-    """The docs (catalog and manifest) and the headline funnel of a build that passed."""
+def document(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> None:
+    """The docs (catalog and manifest), the headline funnel and the funnel report of a build
+    that passed."""
     summary.funnel = build.headline_funnel(dbt)
     docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
     summary.steps.append(docs)
     archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
+    write_report(dbt, summary, archive_dir, say)
+
+
+def write_report(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> None:
+    """The funnel report into the run's artifacts (`runs/<run id>/report.html`).
+
+    Like the docs, the report never holds back the data: if it cannot be written, the run says
+    why and publishes anyway. It reads DuckDB marts; a Snowflake run has no report yet.
+    """
+    if dbt.duckdb_path is None:
+        say("report: skipped, the report reads the embedded DuckDB warehouse only")
+        return
+    from greenery import doctor, report  # altair loads only when a report is written
+
+    try:
+        schema = report.marts_schema(
+            dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
+        )
+        out = report.write(dbt.duckdb_path, schema, archive_dir / REPORT, say)
+    except Exception as exc:  # a report is never worth losing the data for
+        say(f"report: not written ({type(exc).__name__}: {exc})")
+        return
+    summary.report = str(out)
 
 
 def audit(

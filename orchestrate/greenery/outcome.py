@@ -123,6 +123,7 @@ class RunSummary:
     warehouse: str | None = None
     message: str | None = None
     failed_copy: str | None = None  # where a failed run's staged warehouse is kept
+    report: str | None = None  # the funnel report (HTML) of a run that passed
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -188,6 +189,7 @@ class RunSummary:
             "message": self.message,
             "warehouse": self.warehouse,
             "failed_copy": self.failed_copy,
+            "report": self.report,
             "counts": self.counts(),
             "steps": [
                 {"command": s.command, "success": s.success, "seconds": s.seconds, "error": s.error}
@@ -233,7 +235,21 @@ class RunSummary:
                 f"{f['n_add_to_cart_sessions']} add to cart, {f['n_checkout_sessions']} checkout "
                 f"(drop-off {f['add_to_cart_dropoff']:.1%} then {f['checkout_dropoff']:.1%})"
             )
+            if f.get("n_suspected_bot_sessions"):
+                lines.append(
+                    f"  without {f['n_suspected_bot_sessions']} suspected bot sessions: "
+                    f"{f['n_human_sessions']} sessions, {f['n_human_add_to_cart_sessions']} add "
+                    f"to cart, {f['n_human_checkout_sessions']} checkout (drop-off "
+                    f"{percent(f['human_add_to_cart_dropoff'])} then "
+                    f"{percent(f['human_checkout_dropoff'])})"
+                )
+        if self.report:
+            lines.append(f"report: {self.report}")
         return "\n".join(lines)
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def first_line(text: str | None) -> str:
