@@ -101,7 +101,7 @@ def on_one_source(manifest: Any) -> dict[str, str]:
     """Each test that reads one source table and nothing else: the table, by test name."""
     tables = {}
     for node in manifest.nodes.values():
-        parents = node.depends_on.nodes
+        parents = getattr(node.depends_on, "nodes", [])  # seeds depend on macros only
         if node.resource_type == "test" and [p.rsplit(".", 1)[0] for p in parents] == [
             "source.greenery.greenery"
         ]:

@@ -105,6 +105,22 @@ def test_the_product_funnel_without_bots(built, facts):
     assert {r["human_checkout_rate"] for r in rows} == {1.0}
 
 
+def test_the_funnel_in_long_form_is_ordered_and_named_by_the_seed(built):
+    with warehouse.connect(built) as con:
+        rows = con.execute(
+            f"select step_order, event_type, step_label, n_sessions, n_human_sessions, "
+            f"step_conversion_rate from {MARTS}.f_weekly_funnel_steps order by step_order"
+        ).fetchall()
+    assert [r[:5] for r in rows] == [
+        (1, "page_view", "Viewed a product", 578, 361),
+        (2, "add_to_cart", "Added to cart", 467, 361),
+        (3, "checkout", "Checked out", 361, 361),
+        (4, "package_shipped", "Package shipped", 335, 335),
+    ]
+    assert rows[0][5] is None
+    assert [round(r[5], 6) for r in rows[1:]] == [0.807958, 0.773019, round(335 / 361, 6)]
+
+
 def test_event_types_declared_for_offline_compiles_equal_the_funnel_steps_seed():
     import csv
 

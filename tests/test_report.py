@@ -163,13 +163,17 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_warehouse(tmp_path_factory.mktemp("synthetic") / "greenery.duckdb")
 
 
-@pytest.fixture(scope="module", params=["synthetic", "built"])
+@pytest.fixture(scope="module", params=["synthetic", "one_week", "project"])
 def warehouse(
     request: pytest.FixtureRequest, synthetic: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The synthetic marts, then the project's own built warehouse when it has them."""
+    """The synthetic marts; the one-week sample after the main job (the published week alone:
+    one weekly point, three days); then the project's own built warehouse (13 weeks after
+    `greenery build`, as CI makes it) when it has them."""
     if request.param == "synthetic":
         return synthetic
+    if request.param == "one_week":
+        return request.getfixturevalue("built")
     return built_warehouse(tmp_path_factory.mktemp("built"))
 
 

@@ -20,7 +20,7 @@ us_states as (
 
 session_bursts as (
 
-    select * from {{ ref('int_session_bursts') }}
+    select * from {{ ref('int_sessions_bot_flagged') }}
 
 ),
 

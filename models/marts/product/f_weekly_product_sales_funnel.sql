@@ -10,7 +10,7 @@ session_products as (
 
 session_bursts as (
 
-    select * from {{ ref('int_session_bursts') }}
+    select * from {{ ref('int_sessions_bot_flagged') }}
 
 ),
 

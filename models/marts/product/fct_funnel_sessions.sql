@@ -8,7 +8,7 @@ sessions as (
 
 session_bursts as (
 
-    select * from {{ ref('int_session_bursts') }}
+    select * from {{ ref('int_sessions_bot_flagged') }}
 
 ),
 

@@ -1,0 +1,56 @@
+{%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
+
+with
+
+weekly_funnel as (
+
+    select * from {{ ref('f_weekly_sales_funnel') }}
+
+),
+
+funnel_steps as (
+
+    select * from {{ ref('funnel_steps') }}
+
+),
+
+-- one row per week and step, from the weekly funnel's columns
+step_sessions as (
+
+    {%- for step in steps %}
+    select
+        wk,
+        '{{ step }}' as event_type,
+        n_{{ step }}_sessions as n_sessions,
+        n_human_{{ step }}_sessions as n_human_sessions
+    from weekly_funnel
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        step_sessions.wk,
+        funnel_steps.step_order,
+        step_sessions.event_type,
+        funnel_steps.step_label,
+        step_sessions.n_sessions,
+        step_sessions.n_human_sessions,
+        {{ safe_ratio(
+            'step_sessions.n_sessions',
+            'lag(step_sessions.n_sessions) over (partition by step_sessions.wk order by funnel_steps.step_order)'
+        ) }} as step_conversion_rate,
+        {{ safe_ratio(
+            'step_sessions.n_human_sessions',
+            'lag(step_sessions.n_human_sessions) over (partition by step_sessions.wk order by funnel_steps.step_order)'
+        ) }} as human_step_conversion_rate
+
+    from step_sessions
+    inner join funnel_steps
+        on step_sessions.event_type = funnel_steps.event_type
+
+)
+
+select * from final
