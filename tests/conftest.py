@@ -21,6 +21,29 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DBT_TARGET_PATH"] = f"target/pytest-{worker}"
 
 
+#: Fixtures that run dbt on a sample warehouse (tens of seconds each): a test that uses one,
+#: directly or through another fixture, is `slow`. Tests that run dbt or a job themselves say
+#: so with @pytest.mark.slow. `pytest -m "not slow"` is the developer's quick loop.
+DBT_FIXTURES = frozenset(
+    {
+        "built",
+        "quarter_built",
+        "replayed_and_built",
+        "scratch",
+        "parsed",
+        "manifest",
+        "baseline",
+        "replayed",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DBT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_packages() -> None:
     """Install the dbt packages once, whichever worker gets there first."""

@@ -163,7 +163,14 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_warehouse(tmp_path_factory.mktemp("synthetic") / "greenery.duckdb")
 
 
-@pytest.fixture(scope="module", params=["synthetic", "one_week", "project"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        "synthetic",
+        pytest.param("one_week", marks=pytest.mark.slow),  # the main job on the sample
+        "project",
+    ],
+)
 def warehouse(
     request: pytest.FixtureRequest, synthetic: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
@@ -388,8 +395,11 @@ def test_link_chooses_week_state_and_excludes_bots(chromium, page, warehouse):
     assert_selection(dom, expected_selection(sums, bots=False), "human")
     assert f"state {sums['state']}" in dom.texts["selection-description"]
     assert "suspected bots excluded" in dom.texts["selection-description"]
+    # the page keeps in the link only what differs from the defaults (every week, all traffic)
+    (first,) = query(warehouse, f"select min(wk) as wk from {SCHEMA}.f_weekly_sales_funnel")
+    kept = {"from": str(week)} if week != first["wk"] else {}
     assert dom.root["data-filters"] == urlencode(
-        {"from": str(week), "state": sums["state"], "bots": "exclude"}
+        {**kept, "state": sums["state"], "bots": "exclude"}
     )
 
     with_bots = parse(chromium.dump_dom(page, urlencode(choice)))
