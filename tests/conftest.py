@@ -21,26 +21,45 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DBT_TARGET_PATH"] = f"target/pytest-{worker}"
 
 
-#: Fixtures that run dbt on a sample warehouse (tens of seconds each): a test that uses one,
-#: directly or through another fixture, is `slow`. Tests that run dbt or a job themselves say
-#: so with @pytest.mark.slow. `pytest -m "not slow"` is the developer's quick loop.
-DBT_FIXTURES = frozenset(
+#: What makes a test `slow` (`pytest -m "not slow"` is the developer's quick loop; the README's
+#: test command and CI run everything). Fixtures that run dbt on a sample warehouse or start a
+#: browser, directly or through another fixture:
+SLOW_FIXTURES = frozenset(
     {
         "built",
         "quarter_built",
         "replayed_and_built",
+        "replayed",
         "scratch",
         "parsed",
         "manifest",
         "baseline",
-        "replayed",
+        "results",
+        "chromium",
+    }
+)
+#: Test files whose every test runs dbt or a job (replay, incremental runs, the emulator):
+SLOW_FILES = frozenset(
+    {"test_dbt_semantics.py", "test_emulator.py", "test_history.py", "test_incremental.py"}
+)
+#: Single tests that run dbt or hold a warehouse open in a second process:
+SLOW_TESTS = frozenset(
+    {
+        "test_parse_has_no_warnings_or_deprecations",
+        "test_a_warehouse_file_open_elsewhere_is_exit_4_not_a_traceback",
     }
 )
 
 
+def is_slow(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    name = getattr(item, "originalname", item.name)
+    return bool(SLOW_FIXTURES & fixtures) or item.path.name in SLOW_FILES or name in SLOW_TESTS
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if DBT_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if is_slow(item):
             item.add_marker(pytest.mark.slow)
 
 
