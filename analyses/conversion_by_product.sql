@@ -13,8 +13,9 @@ final as (
         product_name,
         sum(n_page_view_sessions) as n_page_view_sessions,
         sum(n_checkout_sessions) as n_checkout_sessions,
-        {{ safe_ratio('sum(n_checkout_sessions)', 'sum(n_page_view_sessions)') }}
-            as conversion_rate
+        {{ dbt_utils.safe_divide(
+            'cast(sum(n_checkout_sessions) as double)', 'sum(n_page_view_sessions)'
+        ) }} as conversion_rate
 
     from product_funnel
     group by product_name

@@ -12,8 +12,9 @@ final as (
     select
         sum(case when is_repeat_buyer then 1 else 0 end) as n_repeat_buyers,
         count(*) as n_buyers,
-        {{ safe_ratio('sum(case when is_repeat_buyer then 1 else 0 end)', 'count(*)') }}
-            as repeat_rate
+        {{ dbt_utils.safe_divide(
+            'cast(sum(case when is_repeat_buyer then 1 else 0 end) as double)', 'count(*)'
+        ) }} as repeat_rate
 
     from user_orders
     where n_orders > 0

@@ -1,7 +1,9 @@
 {#-
     funnel_rates(human=false): the step-to-step rates and drop-offs of the overall funnel, from
     the n_[human_]<step>_sessions counts of count_funnel_sessions (columns prefixed human_ when
-    human=true). Each rate is null when its denominator is zero.
+    human=true). Each rate is null when its denominator is zero (dbt_utils.safe_divide), and a
+    double on every adapter: the counts are cast first, since integer / integer is a NUMBER with
+    a fixed scale on Snowflake.
       add_to_cart_rate          add_to_cart / page_view
       cart_to_checkout_rate     checkout / add_to_cart
       overall_conversion_rate   checkout / all sessions
@@ -13,18 +15,23 @@
 {% macro funnel_rates(human=false) -%}
     {%- set n = 'n_human_' if human else 'n_' -%}
     {%- set rate = 'human_' if human else '' -%}
-        {{ safe_ratio(n ~ 'add_to_cart_sessions', n ~ 'page_view_sessions') }}
+    {%- set sessions = 'cast(' ~ n ~ 'sessions as double)' -%}
+    {%- set page_view = 'cast(' ~ n ~ 'page_view_sessions as double)' -%}
+    {%- set add_to_cart = 'cast(' ~ n ~ 'add_to_cart_sessions as double)' -%}
+    {%- set checkout = 'cast(' ~ n ~ 'checkout_sessions as double)' -%}
+    {%- set package_shipped = 'cast(' ~ n ~ 'package_shipped_sessions as double)' -%}
+        {{ dbt_utils.safe_divide(add_to_cart, page_view) }}
             as {{ rate }}add_to_cart_rate,
-        {{ safe_ratio(n ~ 'checkout_sessions', n ~ 'add_to_cart_sessions') }}
+        {{ dbt_utils.safe_divide(checkout, add_to_cart) }}
             as {{ rate }}cart_to_checkout_rate,
-        {{ safe_ratio(n ~ 'checkout_sessions', n ~ 'sessions') }}
+        {{ dbt_utils.safe_divide(checkout, sessions) }}
             as {{ rate }}overall_conversion_rate,
-        {{ dropoff(n ~ 'add_to_cart_sessions', n ~ 'page_view_sessions') }}
+        1 - {{ dbt_utils.safe_divide(add_to_cart, page_view) }}
             as {{ rate }}add_to_cart_dropoff,
-        {{ dropoff(n ~ 'checkout_sessions', n ~ 'add_to_cart_sessions') }}
+        1 - {{ dbt_utils.safe_divide(checkout, add_to_cart) }}
             as {{ rate }}checkout_dropoff,
-        {{ safe_ratio(n ~ 'package_shipped_sessions', n ~ 'checkout_sessions') }}
+        {{ dbt_utils.safe_divide(package_shipped, checkout) }}
             as {{ rate }}checkout_to_shipped_rate,
-        {{ dropoff(n ~ 'package_shipped_sessions', n ~ 'checkout_sessions') }}
+        1 - {{ dbt_utils.safe_divide(package_shipped, checkout) }}
             as {{ rate }}package_shipped_dropoff
 {%- endmacro %}

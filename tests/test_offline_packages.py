@@ -1,7 +1,8 @@
 """The offline stand-ins of dbt_utils and dbt_expectations keep the packages' semantics.
 
-A scratch dbt project applies each generic test to small hand-made models and checks which
-tests pass and how many rows each failing one returns.
+A scratch dbt project applies each generic test to small hand-made models, and each macro in a
+model whose output tests check, and reads which tests pass and how many rows each failing one
+returns.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ MODELS = {
     "pairs": "select * from (values (1, 'a'), (1, 'b'), (2, 'a'), (1, 'a')) as t(k1, k2)",
     "zips": "select * from (values ('02203'), ('12345'), ('1234'), (null)) as t(zip)",
     "eight_rows": "select * from range(8) as t(n)",
+    # n / d and (n - 1) / (d - 1) by safe_divide, beside the expected quotients
+    "quotients": "select *, {{ dbt_utils.safe_divide('n', 'd') }} as ratio, "
+    "{{ dbt_utils.safe_divide('n - 1', 'd - 1') }} as shifted_ratio "
+    "from (values (6, 3, 2.0, 2.5), (1, 0, null, 0.0), (null, 2, null, null), "
+    "(1, 4, 0.25, 0.0), (5, 1, 5.0, null)) as t(n, d, expected, shifted_expected)",
 }
 
 TESTS = """
@@ -93,6 +99,17 @@ models:
             compare_model: ref('numbers')
             row_condition: "n < 3"
             compare_row_condition: "x is not null"
+  - name: quotients
+    data_tests:
+      - dbt_utils.expression_is_true:
+          name: safe_divide_divides_and_gives_null_for_zero
+          arguments: {expression: "ratio is not distinct from expected"}
+      - dbt_utils.expression_is_true:
+          name: safe_divide_keeps_each_argument_whole
+          arguments: {expression: "shifted_ratio is not distinct from shifted_expected"}
+      - dbt_utils.expression_is_true:
+          name: safe_divide_nulls_fail_twice
+          arguments: {expression: "ratio is not null"}
 """
 
 EXPECTED = {  # test name -> failing rows (0 = pass)
@@ -113,6 +130,9 @@ EXPECTED = {  # test name -> failing rows (0 = pass)
     "row_count_equal_fails": 1,
     "row_count_with_factor_passes": 0,
     "row_count_with_conditions_passes": 0,
+    "safe_divide_divides_and_gives_null_for_zero": 0,
+    "safe_divide_keeps_each_argument_whole": 0,
+    "safe_divide_nulls_fail_twice": 2,
 }
 
 

@@ -306,6 +306,17 @@ def test_offline_install_is_recorded(project, mode, monkeypatch):
     assert packages.installed_source(project) == "offline"
 
 
+def test_changed_stand_ins_are_installed_again(project, monkeypatch):
+    install(project, "auto", hub_reachable=False, monkeypatch=monkeypatch)
+    added = Path("dbt_utils", "macros", "new_macro.sql")
+    (project / packages.OFFLINE_DIR / added).write_text("{% macro new_macro() %}1{% endmacro %}\n")
+    dbt = install(project, "auto", hub_reachable=True, monkeypatch=monkeypatch)
+    assert dbt.source == "offline" and dbt.calls == []  # the stand-ins again, the hub not asked
+    assert (project / packages.INSTALL_DIR / added).exists()
+    assert packages.installed_source(project) == "offline" and packages.offline_current(project)
+    assert install(project, "auto", hub_reachable=True, monkeypatch=monkeypatch).source == "present"
+
+
 def test_hub_mode_refuses_offline_stand_ins_when_the_hub_fails(project, monkeypatch):
     install(project, "offline", hub_reachable=False, monkeypatch=monkeypatch)
     with pytest.raises(ConfigError, match="GREENERY_PACKAGES=hub.*offline stand-ins.*refused"):

@@ -70,8 +70,9 @@ bursts as (
         count(*) as burst_sessions,
         min(session_started_at) as burst_started_at,
         max(session_started_at) as burst_last_session_started_at,
-        {{ safe_ratio('sum(case when is_converted then 1 else 0 end)', 'count(*)') }}
-            as burst_conversion_rate
+        {{ dbt_utils.safe_divide(
+            'cast(sum(case when is_converted then 1 else 0 end) as double)', 'count(*)'
+        ) }} as burst_conversion_rate
 
     from sessions_in_bursts
     group by user_id, burst_number

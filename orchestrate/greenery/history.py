@@ -4,8 +4,9 @@ Week 1 is the base data; each later week applies the changes of `data/weekly_his
 by product_id and order_id) and then runs `dbt snapshot` with $GREENERY_SNAPSHOT_AT set to that
 week's simulated time, so snapshot validity timestamps are week boundaries, not the wall clock.
 A replay from week 1 starts the snapshot history afresh, so replaying twice gives identical
-snapshot tables. The changes are applied by dbt operations (macros/weekly_history.sql), so the
-replay runs the same on DuckDB, on Snowflake and on the Snowflake emulator.
+snapshot tables. The changes are applied by dbt operations (macros/apply_weekly_history.sql,
+macros/reset_snapshot_history.sql), so the replay runs the same on DuckDB, on Snowflake and on the
+Snowflake emulator.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ offline_packages/ are installed under the same names instead. $GREENERY_PACKAGES
 A successful installation records its source, `hub` or `offline`, in the marker file
 dbt_packages/.greenery-packages, so that `hub` replaces the stand-ins a host installed once when
 the hub was unreachable, and `greenery doctor` can say which packages a build would use.
+Installed stand-ins that differ from offline_packages/ (a stand-in gained a macro since) are
+installed again.
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ def describe(source: str | None) -> str:
     }.get(source, "of unknown source (installed before greenery recorded sources)")
 
 
+def files(root: Path) -> dict[Path, bytes]:
+    return {path.relative_to(root): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def offline_current(project: Path) -> bool:
+    """Whether the installed stand-ins are, file for file, those in offline_packages/ now."""
+    return all(
+        files(project / OFFLINE_DIR / name) == files(project / INSTALL_DIR / name)
+        for name in required(project)
+    )
+
+
 def install_offline(project: Path) -> None:
     marker(project).unlink(missing_ok=True)  # a half-done copy is not any source
     for name in required(project):
@@ -98,6 +112,10 @@ def install(dbt: Dbt, say: Callable[[str], None], force: bool = False) -> str:
     wanted = mode()
     source = installed_source(dbt.project)
     if source is not None and not force:
+        if source == "offline" and wanted != "hub" and not offline_current(dbt.project):
+            say(f"packages: the stand-ins in {OFFLINE_DIR}/ changed; installing them again")
+            install_offline(dbt.project)
+            return "offline"
         if wanted != "hub" or source == "hub":
             return "present"
         say(f"packages: {MODE_ENV}=hub but they are {describe(source)}: reinstalling from the hub")

@@ -31,7 +31,7 @@ final as (
         orders.order_total,
         orders.estimated_delivery_at,
         orders.delivered_at,
-        {{ hours_between('orders.created_at', 'orders.delivered_at') }} as delivery_hours,  -- noqa: LT05
+        {{ dbt.datediff('orders.created_at', 'orders.delivered_at', 'hour') }} as delivery_hours,  -- noqa: LT05
         case
             when orders.delivered_at is null or orders.estimated_delivery_at is null then null
             else orders.delivered_at > orders.estimated_delivery_at

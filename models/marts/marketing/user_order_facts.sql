@@ -20,7 +20,9 @@ final as (
         user_orders.first_order_at,
         user_orders.last_order_at,
         coalesce(user_orders.lifetime_value, 0) as lifetime_value,
-        {{ safe_ratio('user_orders.lifetime_value', 'user_orders.n_orders') }} as avg_order_value,
+        {{ dbt_utils.safe_divide(
+            'cast(user_orders.lifetime_value as double)', 'user_orders.n_orders'
+        ) }} as avg_order_value,
         coalesce(user_orders.n_promo_orders, 0) as n_promo_orders,
         coalesce(user_orders.n_units, 0) as n_units,
         coalesce(user_orders.n_orders, 0) >= 2 as is_repeat_buyer,

@@ -38,12 +38,12 @@ final as (
         funnel_steps.step_label,
         step_sessions.n_sessions,
         step_sessions.n_human_sessions,
-        {{ safe_ratio(
-            'step_sessions.n_sessions',
+        {{ dbt_utils.safe_divide(
+            'cast(step_sessions.n_sessions as double)',
             'lag(step_sessions.n_sessions) over (partition by step_sessions.wk order by funnel_steps.step_order)'
         ) }} as step_conversion_rate,
-        {{ safe_ratio(
-            'step_sessions.n_human_sessions',
+        {{ dbt_utils.safe_divide(
+            'cast(step_sessions.n_human_sessions as double)',
             'lag(step_sessions.n_human_sessions) over (partition by step_sessions.wk order by funnel_steps.step_order)'
         ) }} as human_step_conversion_rate
 

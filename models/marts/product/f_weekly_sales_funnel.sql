@@ -29,7 +29,7 @@ final as (
         {{ funnel_rates() }},
         {{ funnel_rates(human=true) }},
         n_sessions - n_human_sessions as n_suspected_bot_sessions,
-        {{ safe_ratio('n_sessions - n_human_sessions', 'n_sessions') }}
+        {{ dbt_utils.safe_divide('cast(n_sessions - n_human_sessions as double)', 'n_sessions') }}
             as suspected_bot_session_share
 
     from weekly

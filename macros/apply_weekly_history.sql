@@ -1,9 +1,11 @@
 {#-
-    The weekly history replay (`greenery replay`), written as dbt operations so it runs the same
-    on every adapter: DuckDB, Snowflake, and the Snowflake emulator.
+    apply_weekly_history(week, products, orders): one week of the weekly history replay
+    (`greenery replay`), run as a dbt operation so it runs the same on every adapter: DuckDB,
+    Snowflake and the Snowflake emulator. Sets the raw products' inventory and the raw orders'
+    status, tracking id, shipping service and estimated delivery to the week's state. Every key
+    must exist first: when any is missing it changes nothing and fails, naming them (the data is
+    not greenery's, or a subset of it).
 -#}
-
-{#- Apply one week's state to the raw products and orders; every key must exist first. -#}
 {% macro apply_weekly_history(week, products, orders) %}
     {%- set products_relation = source('greenery', 'products') -%}
     {%- set orders_relation = source('greenery', 'orders') -%}
@@ -34,17 +36,3 @@
     {%- endfor -%}
     {{ log("week " ~ week ~ ": " ~ (products | length) ~ " products and " ~ (orders | length) ~ " orders set", info=true) }}
 {% endmacro %}
-
-{#- Drop the snapshot tables, so a replay from week 1 writes their history afresh. -#}
-{% macro reset_snapshot_history() %}
-    {%- for node in graph.nodes.values() if node.resource_type == 'snapshot' -%}
-        {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table') -%}
-        {%- do adapter.drop_relation(relation) -%}
-        {{ log("dropped " ~ relation, info=true) }}
-    {%- endfor -%}
-{% endmacro %}
-
-{#- A SQL string literal, or null. -#}
-{% macro sql_text(value) -%}
-    {{- "null" if value is none else "'" ~ (value | string | replace("'", "''")) ~ "'" -}}
-{%- endmacro %}
