@@ -21,7 +21,8 @@ users as (
 final as (
 
     select
-        sessions.session_id as session_id,
+        -- named explicitly: Snowflake's contract check compares the name's case
+        sessions.session_id as session_id,  -- noqa: AL09
         sessions.user_id,
         sessions.session_started_at,
         cast(sessions.session_started_at as date) as session_date,
