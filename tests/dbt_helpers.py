@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from greenery import build as greenery_build
-from greenery import warehouse
-from greenery.build import DbtOptions
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
+from greenery.jobs import build as greenery_build
+from greenery.jobs.options import DbtOptions
+from greenery.warehouse import database
 
 MARTS = "dev_marts"
 
@@ -19,7 +19,7 @@ def quiet(_: str) -> None:
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:
-    return warehouse.copy(source, target)
+    return database.copy(source, target)
 
 
 def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
@@ -30,7 +30,7 @@ def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
 
 def published_rows(path: Path) -> dict[str, list[tuple]]:
     """Every row of every mart and snapshot analysts read, in a stable order."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('dev_marts', 'dev_snapshots') order by all"

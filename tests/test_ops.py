@@ -23,9 +23,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from click.testing import CliRunner
-from greenery import cli, doctor, emulator, notify, packages
-from greenery.dbt import ConfigError
-from greenery.outcome import ExitCode, RunSummary
+from greenery import cli, emulator
+from greenery.dbt import packages
+from greenery.dbt.project import ConfigError, MissingVariable, render
+from greenery.ops import doctor, notify
+from greenery.ops.outcome import ExitCode, RunSummary
 
 PROJECT = Path(__file__).resolve().parents[1]
 SECRET = "s3cret"
@@ -187,8 +189,8 @@ def test_silent_server_hits_the_total_deadline(silent_port, monkeypatch):
 def test_abandoned_delivery_does_not_keep_the_process_alive(silent_port):
     code = (
         "import os, time, sys\n"
-        "from greenery import notify\n"
-        "from greenery.outcome import RunSummary\n"
+        "from greenery.ops import notify\n"
+        "from greenery.ops.outcome import RunSummary\n"
         f"os.environ[notify.WEBHOOK_ENV] = 'http://127.0.0.1:{silent_port}/hook'\n"
         "run = RunSummary(run_id='r', command='c', target='t', started_at='s', exit_code=2)\n"
         "notify.send(run, False, lambda _: None, deadline=1)\n"
@@ -400,9 +402,9 @@ def test_values_rendering_empty_are_missing(clean_env, monkeypatch):
 
 def test_render_as_dbt_does(clean_env, monkeypatch):
     monkeypatch.setenv("A", "a")
-    assert doctor.render("{{ env_var('A') }}/{{ env_var('B', 'b') | as_text }}") == "a/b"
-    with pytest.raises(doctor.MissingVariable):
-        doctor.render("{{ env_var('B') }}")
+    assert render("{{ env_var('A') }}/{{ env_var('B', 'b') | as_text }}") == "a/b"
+    with pytest.raises(MissingVariable):
+        render("{{ env_var('B') }}")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import jinja2.nodes
 import pytest
 import yaml
 from dbt_common.clients.jinja import get_environment
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 MODELS = sorted((PROJECT / "models").rglob("*.sql"))

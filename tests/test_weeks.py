@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from conftest import scalar
 from dbt_helpers import MARTS
-from greenery import sample, warehouse, weeks
-from greenery.facts import RAW_TABLES
+from greenery.warehouse import database, datasets, sample, weeks
+from greenery.warehouse.facts import RAW_TABLES
 
 PUBLISHED = "2021-02-08"
 
@@ -55,7 +55,7 @@ def test_rejects_no_weeks():
 # ---------------------------------------------------------------------------- in the marts
 @pytest.fixture(scope="module")
 def funnel(quarter_built):
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         rows = con.execute(f"select * from {MARTS}.f_weekly_sales_funnel order by wk").fetchall()
         columns = [d[0] for d in con.description]
     return [dict(zip(columns, row, strict=True)) for row in rows]
@@ -82,7 +82,7 @@ def test_published_week_keeps_the_published_funnel(funnel, facts):
 
 
 def test_published_week_keeps_every_product(quarter_built, facts):
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         rows = con.execute(
             f"select product_id, n_page_view_sessions, n_add_to_cart_sessions, "
             f"n_checkout_sessions from {MARTS}.f_weekly_product_sales_funnel "
@@ -109,7 +109,7 @@ def test_other_weeks_differ_and_stay_realistic(funnel):
 
 
 def test_history_has_bots_promos_statuses_and_a_moving_mix(quarter_built):
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         bot_weeks = scalar(
             con,
             "select count(distinct week) from (select user_id, date_trunc('week', created_at) "
@@ -142,11 +142,11 @@ STEP_COUNTS = [
 def test_the_bot_rule_flags_every_bot_episode_the_generator_planned(quarter_built):
     planned = {
         p.start.date(): p.traffic.bot_sessions
-        for p in weeks.plans(42, warehouse.DEFAULT_WEEKS)
+        for p in weeks.plans(42, datasets.DEFAULT_WEEKS)
         if p.traffic.bot_sessions
     }
     planned[date(2021, 2, 8)] = 217  # the published week's own bot (the facts' 219 - 2 bought)
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         flagged = dict(
             con.execute(
                 f"select wk, n_suspected_bot_sessions from {MARTS}.f_weekly_sales_funnel "
@@ -161,7 +161,7 @@ def test_the_bot_rule_flags_every_bot_episode_the_generator_planned(quarter_buil
 def test_a_weeks_days_add_up_to_the_week(quarter_built):
     sums = ", ".join(f"sum({c})" for c in STEP_COUNTS)
     columns = ", ".join(STEP_COUNTS)
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         weekly = con.execute(f"select wk, {columns} from {MARTS}.f_weekly_sales_funnel").fetchall()
         daily = con.execute(
             f"select wk, {sums} from {MARTS}.f_daily_sales_funnel group by wk"
@@ -178,7 +178,7 @@ def test_a_products_days_add_up_to_its_week(quarter_built):
         for step in ("page_view", "add_to_cart", "checkout", "package_shipped")
     ]
     sums = ", ".join(f"sum({c})" for c in counts)
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         weekly = con.execute(
             f"select wk, product_id, {', '.join(counts)} from {MARTS}.f_weekly_product_sales_funnel"
         ).fetchall()
@@ -193,7 +193,7 @@ def test_a_products_days_add_up_to_its_week(quarter_built):
 def test_the_states_add_up_to_the_day_and_regions_cover_them(quarter_built):
     sums = ", ".join(f"sum({c})" for c in STEP_COUNTS)
     columns = ", ".join(STEP_COUNTS)
-    with warehouse.connect(quarter_built) as con:
+    with database.connect(quarter_built) as con:
         daily = con.execute(
             f"select session_date, {columns} from {MARTS}.f_daily_sales_funnel"
         ).fetchall()

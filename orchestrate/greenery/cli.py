@@ -17,24 +17,17 @@ from typing import Any
 import click
 import duckdb
 
-from greenery import (
-    arrivals,
-    build,
-    ci,
-    doctor,
-    emulator,
-    history,
-    job,
-    lock,
-    packages,
-    runlog,
-    wap,
-    warehouse,
-)
-from greenery.build import DbtOptions
-from greenery.dbt import ConfigError, Dbt, DbtFailed
-from greenery.loader import LoadError
-from greenery.outcome import ExitCode, RunSummary
+from greenery import emulator
+from greenery.dbt import packages
+from greenery.dbt.project import PATH_ENV, ConfigError, project_dir, target_schema, target_type
+from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.jobs import build, ci, replay, run_job
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import prepare
+from greenery.ops import doctor, lock, runlog
+from greenery.ops.outcome import ExitCode, RunSummary
+from greenery.warehouse import arrivals, database, datasets, wap
+from greenery.warehouse.loader import LoadError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 DEBUG_ENV = "GREENERY_DEBUG"
@@ -64,7 +57,7 @@ warehouse_option = click.option(
     "warehouse_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"DuckDB file of the embedded warehouse [env {warehouse.PATH_ENV}; "
+    help=f"DuckDB file of the embedded warehouse [env {PATH_ENV}; "
     "default warehouse/greenery.duckdb in the project].",
 )
 target_option = click.option(
@@ -105,14 +98,14 @@ def make_options(
 
 
 def resolve(path: Path | None) -> Path:
-    return (path or warehouse.default_path()).resolve()
+    return (path or database.default_path()).resolve()
 
 
 def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
     """A Dbt for the target; the DuckDB file only for targets that are DuckDB."""
     dbt = Dbt(target=target)
     try:
-        kind = doctor.target_type(dbt.project, dbt.target_name)
+        kind = target_type(dbt.project, dbt.target_name)
     except (OSError, KeyError, ValueError, ConfigError) as exc:
         fail(f"cannot read the dbt profile: {exc}", ExitCode.CONFIG_ERROR)
     if kind is None:
@@ -186,7 +179,7 @@ def main(ctx: click.Context, emulator_dir: Path | None) -> None:
         return
     os.environ.setdefault("GREENERY_TARGET", emulator.TARGET)
     try:
-        emulator.ensure_raw(emulator_dir.resolve(), warehouse.default_path(), say)
+        emulator.ensure_raw(emulator_dir.resolve(), database.default_path(), say)
         ctx.with_resource(emulator.emulated_snowflake(emulator_dir.resolve()))
     except emulator.EmulatorError as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
@@ -197,7 +190,7 @@ weeks_option = click.option(
     "--weeks",
     "n_weeks",
     type=click.IntRange(min=1),
-    default=warehouse.DEFAULT_WEEKS,
+    default=datasets.DEFAULT_WEEKS,
     show_default=True,
     help="Weeks of history ending with the published week of 2021-02-08 (1: that week alone).",
 )
@@ -227,11 +220,11 @@ def load(
     path = resolve(warehouse_path)
     say(f"warehouse: {path}")
     try:
-        with lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "load"):
+        with lock.exclusive(lock.path_for(path, project_dir(), "dev"), "load"):
             if csv_dir is not None:
-                counts = warehouse.load_export(path, csv_dir)
+                counts = datasets.load_export(path, csv_dir)
             else:
-                counts = warehouse.load_sample(path, scale, seed, n_weeks)
+                counts = datasets.load_sample(path, scale, seed, n_weeks)
     except LoadError as exc:
         fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
     for table, n in counts.items():
@@ -259,8 +252,8 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     say(f"warehouse: {path}")
     try:
         with (
-            lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "arrive"),
-            warehouse.connect(path) as con,
+            lock.exclusive(lock.path_for(path, project_dir(), "dev"), "arrive"),
+            database.connect(path) as con,
         ):
             arrived = arrivals.arrive(con, days, seed)
     except (arrivals.ArrivalError, LoadError) as exc:
@@ -286,12 +279,12 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
 @weeks_option
 def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     """Write the sample dataset as a CSV export in greenery's real export format."""
-    counts = warehouse.export_sample(out_dir, scale, seed, n_weeks)
+    counts = datasets.export_sample(out_dir, scale, seed, n_weeks)
     for table, n in counts.items():
         click.echo(f"{out_dir / table}.csv: {n} rows")
 
 
-@main.command()
+@main.command("replay")
 @warehouse_option
 @target_option
 @click.option(
@@ -300,7 +293,7 @@ def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     show_default=True,
     help="Weeks to replay, e.g. 1-4, 1-2 or 3-4. Starting at 1 resets snapshot history.",
 )
-def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
+def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
     """Replay the weekly history: apply each week's changes, then snapshot at the week's time."""
     dbt = make_dbt(target, warehouse_path)
     if dbt.target_name == "prod":
@@ -312,11 +305,11 @@ def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
         raise click.BadParameter(f"expected N or N-M, got {weeks!r}", param_hint="--weeks") from exc
     say(f"replaying weeks {weeks} on target {dbt.target_name}")
     try:
-        build.prepare(dbt, say)
-        applied = history.replay_audited(dbt, week_list, say)
-    except history.ReplayError as exc:
+        prepare(dbt, say)
+        applied = replay.run(dbt, week_list, say)
+    except replay.ReplayError as exc:
         fail(f"{exc}\nnothing was applied; the warehouse is as it was.", ExitCode.BAD_INPUT)
-    except history.ReplayFailed as exc:
+    except replay.ReplayFailed as exc:
         fail(str(exc), ExitCode.MODELS_ERRORED)
     click.echo(f"replayed weeks: {' '.join(map(str, applied)) or 'none (already recorded)'}")
 
@@ -394,7 +387,7 @@ def ci_command(
 )
 @dbt_options
 @json_option
-def run_job(
+def run_job_command(
     warehouse_path: Path | None,
     target: str | None,
     freshness: bool,
@@ -405,10 +398,10 @@ def run_job(
 ) -> None:
     """The scheduled production job: freshness, snapshots, build, docs, archived artifacts."""
     dbt = make_dbt(target, warehouse_path)
-    summary = job.run(
+    summary = run_job.run(
         dbt,
         make_options(**options),
-        job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
+        run_job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
         say,
     )
     finish(summary, as_json)
@@ -427,7 +420,7 @@ def retry_command(
     On the embedded warehouse the run's kept copy is resumed and published if it passes.
     """
     dbt = make_dbt(target, warehouse_path)
-    finish(job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
+    finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
 
 
 # ---------------------------------------------------------------------------- reports
@@ -466,9 +459,7 @@ def report_command(
             "a DuckDB target",
             ExitCode.CONFIG_ERROR,
         )
-    schema = report.marts_schema(
-        dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
-    )
+    schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
     out = (out_path or dbt.project / "runs" / "report.html").resolve()
     try:
         report.write(dbt.duckdb_path, schema, out, say)

@@ -24,7 +24,8 @@ from typing import Any
 
 import duckdb
 
-from greenery.facts import RAW_TABLES
+from greenery.warehouse import database, datasets
+from greenery.warehouse.facts import RAW_TABLES, raw_columns
 
 FAKESNOW_VERSION = "0.12.1"
 DATABASE = "GREENERY"
@@ -338,8 +339,6 @@ def load_raw(db_path: Path, source: Path) -> dict[str, int]:
     fakesnow keeps each database as a DuckDB file, so this is a plain copy, in one transaction,
     with the raw contract's Snowflake types (NUMBER for number columns).
     """
-    from greenery.facts import raw_columns
-
     db_path.mkdir(parents=True, exist_ok=True)
     counts = {}
     with duckdb.connect(str(database_file(db_path))) as con:
@@ -380,11 +379,9 @@ def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
     require_fakesnow()
     if has_raw(db_path):
         return
-    from greenery import warehouse
-
-    if not warehouse.has_raw_data(source):
+    if not database.has_raw_data(source):
         say(f"no raw tables in {source}: loading the sample dataset (scale 1)")
-        warehouse.load_sample(source)
+        datasets.load_sample(source)
     counts = load_raw(db_path, source)
     say(
         f"emulated Snowflake {database_file(db_path)}: loaded "

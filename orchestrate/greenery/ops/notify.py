@@ -24,7 +24,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from greenery.outcome import RunSummary, first_line
+from greenery.ops.outcome import RunSummary, first_line
 
 WEBHOOK_ENV = "GREENERY_WEBHOOK_URL"
 MAX_LISTED = 10

@@ -14,10 +14,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from greenery import build, notify, wap
-from greenery.build import DbtOptions, Say
-from greenery.dbt import ConfigError, Dbt
-from greenery.outcome import ExitCode, RunSummary, run_step
+from greenery.dbt.project import ConfigError, target_schema
+from greenery.dbt.runner import Dbt
+from greenery.jobs.audit import audited, publishable
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import Say, headline_funnel, prepare, running, with_data_clock
+from greenery.ops import notify
+from greenery.ops.outcome import ExitCode, RunSummary, run_step
+from greenery.warehouse import wap
 
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json")
 RUNS_DIR = "runs"
@@ -44,9 +48,7 @@ def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS)
 
 
 def run(dbt: Dbt, options: DbtOptions, job: JobOptions, say: Say) -> RunSummary:
-    summary = build.running(
-        "run-job", dbt, say, lambda summary: steps(dbt, options, job, summary, say)
-    )
+    summary = running("run-job", dbt, say, lambda summary: steps(dbt, options, job, summary, say))
     if summary.exit_code != ExitCode.LOCK_HELD:
         # the run that holds the lock notifies its own outcome
         write_summary(runs_dir(dbt.project) / summary.run_id, summary)
@@ -55,15 +57,15 @@ def run(dbt: Dbt, options: DbtOptions, job: JobOptions, say: Say) -> RunSummary:
 
 
 def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, say: Say) -> None:
-    build.prepare(dbt, say)
+    prepare(dbt, say)
     archive_dir = runs_dir(dbt.project) / summary.run_id
     summary.message = f"artifacts: {archive_dir}"
-    with build.audited(dbt, summary, say) as staged:
+    with audited(dbt, summary, say) as staged:
         audit(staged, options, job, summary, archive_dir, say)
-        if dbt.duckdb_path is not None and build.publishable(summary):
+        if dbt.duckdb_path is not None and publishable(summary):
             # the staged copy is what is about to be published, relation for relation
             document(staged, summary, archive_dir, say)
-    if dbt.duckdb_path is None and build.publishable(summary):
+    if dbt.duckdb_path is None and publishable(summary):
         # Snowflake: after publication, so the catalog and manifest name the published schemas
         document(dbt, summary, archive_dir, say)
 
@@ -71,7 +73,7 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, s
 def document(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> None:
     """The docs (catalog and manifest), the headline funnel and the funnel report of a build
     that passed."""
-    summary.funnel = build.headline_funnel(dbt)
+    summary.funnel = headline_funnel(dbt)
     docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
     summary.steps.append(docs)
     archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
@@ -87,12 +89,10 @@ def write_report(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> 
     if dbt.duckdb_path is None:
         say("report: skipped, the report reads the embedded DuckDB warehouse only")
         return
-    from greenery import doctor, report  # altair loads only when a report is written
+    from greenery import report  # altair loads only when a report is written
 
     try:
-        schema = report.marts_schema(
-            dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
-        )
+        schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
         out = report.write(dbt.duckdb_path, schema, archive_dir / REPORT, say)
     except Exception as exc:  # a report is never worth losing the data for
         say(f"report: not written ({type(exc).__name__}: {exc})")
@@ -109,7 +109,7 @@ def audit(
     say: Say,
 ) -> None:
     """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
-    staged = build.with_data_clock(staged, say)
+    staged = with_data_clock(staged, say)
     if job.freshness:
         select = options.args("freshness")
         freshness = run_step(
@@ -168,10 +168,10 @@ def retry(dbt: Dbt, state: Path | None, say: Say) -> RunSummary:
             resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)
         say(f"retrying the failed and skipped nodes of {run_dir}")
         retry_args = ["retry", "--state", str(run_dir)]
-        with build.audited(dbt, summary, say, staged=resumed, resume=True) as staged:
+        with audited(dbt, summary, say, staged=resumed, resume=True) as staged:
             summary.steps.append(run_step("retry", lambda: staged.invoke(retry_args)))
 
-    summary = build.running("retry", dbt, say, body)
+    summary = running("retry", dbt, say, body)
     if summary.exit_code != ExitCode.LOCK_HELD:
         write_summary(runs_dir(dbt.project) / summary.run_id, summary)
     return summary

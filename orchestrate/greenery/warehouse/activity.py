@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from greenery.facts import published_facts
-from greenery.sample import (
+from greenery.warehouse.facts import published_facts
+from greenery.warehouse.sample import (
     EMAIL_DOMAINS,
     FIRST_NAMES,
     LAST_NAMES,

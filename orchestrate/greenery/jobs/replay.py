@@ -19,10 +19,11 @@ from typing import Any
 
 from dbt_common.events.base_types import EventMsg
 
-from greenery import clock, lock, wap, warehouse
-from greenery.dbt import Dbt, DbtFailed
-from greenery.facts import weekly_history
-from greenery.outcome import new_run_id
+from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.ops import lock
+from greenery.ops.outcome import new_run_id
+from greenery.warehouse import clock, database, wap
+from greenery.warehouse.facts import weekly_history
 
 SNAPSHOTS = ("product_inventory_snapshot", "orders_snapshot")
 
@@ -91,7 +92,7 @@ def advance_clock(dbt: Dbt, at: str) -> None:
     if dbt.duckdb_path is None:
         return
     moment = datetime.fromisoformat(at)
-    with warehouse.connect(dbt.duckdb_path) as con:
+    with database.connect(dbt.duckdb_path) as con:
         now = clock.read(con)
         if now is None or now < moment:
             clock.write(con, moment, "replay")
@@ -135,7 +136,7 @@ def check_weeks(weeks: Sequence[int]) -> None:
         raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
 
 
-def replay_audited(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -> list[int]:
+def run(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -> list[int]:
     """`greenery replay`: under the warehouse lock, idempotent, all or nothing when embedded.
 
     Weeks that snapshot history already records are skipped (replaying them again is a no-op).

@@ -33,8 +33,8 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from greenery import clock, loader
-from greenery.activity import (
+from greenery.warehouse import clock, loader
+from greenery.warehouse.activity import (
     DELIVERY_DAYS,
     NO_ESTIMATE_SHARE,
     WEEKDAY_WEIGHTS,
@@ -46,7 +46,7 @@ from greenery.activity import (
     Simulator,
     Traffic,
 )
-from greenery.facts import RAW_TABLES
+from greenery.warehouse.facts import RAW_TABLES
 
 RAW = loader.RAW_SCHEMA
 LOG_TABLE = f"{clock.SCHEMA}.arrivals"

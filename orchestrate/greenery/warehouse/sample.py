@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from greenery.facts import published_facts
+from greenery.warehouse.facts import published_facts
 
 Row = tuple[Any, ...]
 

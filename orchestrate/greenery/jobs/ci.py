@@ -12,10 +12,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from greenery import build
-from greenery.build import DbtOptions, Say
-from greenery.dbt import ConfigError, Dbt
-from greenery.outcome import RunSummary, run_step
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import Dbt
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import Say, prepare, running
+from greenery.ops.outcome import RunSummary, run_step
 
 DEFAULT_TARGET = "ci_local"
 SCHEMA_ENV = "GREENERY_CI_SCHEMA"
@@ -48,7 +49,7 @@ def run(
         summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
         if state is not None and not (state / "manifest.json").exists():
             raise ConfigError(f"--state {state} has no manifest.json")
-        build.prepare(dbt, say)
+        prepare(dbt, say)
         args = ["build", *options.args("build")]
         if state is not None:
             if not options.select:
@@ -63,7 +64,7 @@ def run(
 
     # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
     # each build in schemas of its own and runs side by side
-    return build.running("ci", probe, say, body, locked=duckdb_path is not None)
+    return running("ci", probe, say, body, locked=duckdb_path is not None)
 
 
 def drop(dbt: Dbt, schema: str, say: Say) -> None:

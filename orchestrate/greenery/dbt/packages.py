@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from greenery.dbt import ConfigError, Dbt
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import Dbt
 
 MODE_ENV = "GREENERY_PACKAGES"
 MODES = ("auto", "hub", "offline")

@@ -27,9 +27,17 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from greenery import sample
-from greenery.activity import Activity, Customer, Product, Promo, Simulator, Traffic, UserRow
-from greenery.facts import RAW_TABLES, published_facts
+from greenery.warehouse import sample
+from greenery.warehouse.activity import (
+    Activity,
+    Customer,
+    Product,
+    Promo,
+    Simulator,
+    Traffic,
+    UserRow,
+)
+from greenery.warehouse.facts import RAW_TABLES, published_facts
 
 PUBLISHED_WEEK = date(2021, 2, 8)  # Monday of the week every published figure describes
 BASE_HUMAN_SESSIONS = 700  # a typical week's human sessions at the published week's size

@@ -39,8 +39,8 @@ from typing import Any
 
 import duckdb
 
-from greenery import clock
-from greenery.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
+from greenery.warehouse import clock
+from greenery.warehouse.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
 
 RAW_SCHEMA = "raw"
 HEADER_LINES = 1
