@@ -486,7 +486,7 @@ def test_doctor_text_and_hub_mode_with_stand_ins(doctor_project, monkeypatch):
 # -------------------------------------------------------------------------- emulator extra
 
 MISSING_MODULES = ["fakesnow", "snowflake.connector"]
-NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[emulator]"'
 
 
 @pytest.mark.parametrize("module", MISSING_MODULES)
@@ -517,5 +517,5 @@ def test_emulator_version_check_names_the_extra(monkeypatch):
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(importlib.metadata, "version", absent)
-    with pytest.raises(emulator.EmulatorError, match=r'pip install -e "\.\[snowflake\]"'):
+    with pytest.raises(emulator.EmulatorError, match=r'pip install -e "\.\[emulator\]"'):
         emulator.check_version()

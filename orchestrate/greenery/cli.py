@@ -17,9 +17,15 @@ from typing import Any
 import click
 import duckdb
 
-from greenery import emulator
 from greenery.dbt import packages
-from greenery.dbt.project import PATH_ENV, ConfigError, project_dir, target_schema, target_type
+from greenery.dbt.project import (
+    PATH_ENV,
+    TARGET_ENV,
+    ConfigError,
+    project_dir,
+    target_schema,
+    target_type,
+)
 from greenery.dbt.runner import Dbt, DbtFailed
 from greenery.jobs import build, ci, replay, run_job
 from greenery.jobs.options import DbtOptions
@@ -31,6 +37,7 @@ from greenery.warehouse.loader import LoadError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 DEBUG_ENV = "GREENERY_DEBUG"
+EMULATOR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
 
 
 def say(message: str) -> None:
@@ -132,7 +139,7 @@ def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.LOCK_HELD, f"not started: {exc}"
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return ExitCode.LOCK_HELD, f"the warehouse file is in use by another process: {exc}"
-    if isinstance(exc, ConfigError | wap.WarehouseChanged | emulator.EmulatorError):
+    if isinstance(exc, ConfigError | wap.WarehouseChanged):
         return ExitCode.CONFIG_ERROR, str(exc)
     if isinstance(exc, LoadError):
         return ExitCode.BAD_INPUT, f"{exc}\nnothing was loaded; the warehouse is as it was."
@@ -165,19 +172,21 @@ class Greenery(click.Group):
 @click.option(
     "--snowflake-emulator",
     "emulator_dir",
-    envvar=emulator.DIR_ENV,
+    envvar=EMULATOR_ENV,
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
     help="Run the command on the real dbt-snowflake adapter against an offline Snowflake "
     f"emulator (fakesnow) keeping its databases in this directory; the target defaults to "
-    f"'{emulator.TARGET}' [env {emulator.DIR_ENV}].",
+    f"the profile's 'emulated' [env {EMULATOR_ENV}; needs the emulator extra].",
 )
 @click.pass_context
 def main(ctx: click.Context, emulator_dir: Path | None) -> None:
     """Greenery analytics: sample warehouse, dbt builds and the jobs around them."""
     if emulator_dir is None:
         return
-    os.environ.setdefault("GREENERY_TARGET", emulator.TARGET)
+    from greenery import emulator  # a test device, apart from the production code
+
+    os.environ.setdefault(TARGET_ENV, emulator.TARGET)
     try:
         emulator.ensure_raw(emulator_dir.resolve(), database.default_path(), say)
         ctx.with_resource(emulator.emulated_snowflake(emulator_dir.resolve()))

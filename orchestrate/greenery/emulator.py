@@ -7,8 +7,12 @@ the fakesnow version it was written against and applied only while emulating: th
 macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
 README) with the workaround, and tests/test_emulator.py proves each rewrite.
 
-fakesnow and the Snowflake connector come with the `snowflake` extra and are imported only when
-emulating: without them, the emulator fails with an EmulatorError that says what to install.
+It is a test device, kept apart from the production code: no production module imports it (the
+CLI's --snowflake-emulator imports it when it is given; tests/test_project.py checks), and
+fakesnow comes with an extra of its own, `emulator` (which brings the `snowflake` extra's
+adapter too). fakesnow and the Snowflake connector are imported only when emulating: without
+them, the emulator fails with an EmulatorError (a configuration error) that says what to
+install.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 import duckdb
 
+from greenery.dbt.project import ConfigError
 from greenery.warehouse import database, datasets
 from greenery.warehouse.facts import RAW_TABLES, raw_columns
 
@@ -31,12 +36,11 @@ FAKESNOW_VERSION = "0.12.1"
 DATABASE = "GREENERY"
 RAW_SCHEMA = "RAW"
 TARGET = "emulated"
-DIR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
-NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[emulator]"'
 
 
-class EmulatorError(Exception):
-    pass
+class EmulatorError(ConfigError):
+    """The emulator cannot run here (fakesnow missing or another version): a setup error."""
 
 
 def require_fakesnow() -> ModuleType:
