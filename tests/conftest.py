@@ -72,7 +72,7 @@ def dbt_packages() -> None:
     lock_path = Path(__file__).resolve().parents[1] / "dbt_packages.lock"
     with lock_path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        packages.install(Dbt(), lambda _: None)
+        packages.install(Dbt())
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +125,7 @@ def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFacto
     from greenery.jobs import replay
 
     path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
-    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
+    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
     ok, status = build(path)
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
     return path

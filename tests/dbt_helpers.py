@@ -14,17 +14,13 @@ from greenery.warehouse import database
 MARTS = "dev_marts"
 
 
-def quiet(_: str) -> None:
-    return None
-
-
 def copy_warehouse(source: Path, target: Path) -> Path:
     return database.copy(source, target)
 
 
 def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
     """Run the main job on a warehouse; return success and every node's status."""
-    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(extra=list(args)), quiet)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(extra=list(args)))
     return summary.exit_code == 0, {n.unique_id: n.status for n in summary.nodes}
 
 

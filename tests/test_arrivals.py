@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import scalar
-from dbt_helpers import MARTS, copy_warehouse, quiet
+from dbt_helpers import MARTS, copy_warehouse
 from greenery.dbt.runner import Dbt
 from greenery.jobs import run_job
 from greenery.jobs.options import DbtOptions
@@ -230,7 +230,7 @@ def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter
         (day,) = arrive(path)
         night = datetime.combine(day.day, datetime.min.time()) + timedelta(days=1)
         expected = expected_merge(path)
-        summary = run_job.run(dbt, DbtOptions(), run_job.JobOptions(freshness=False), quiet)
+        summary = run_job.run(dbt, DbtOptions(), run_job.JobOptions(freshness=False))
         assert summary.exit_code == 0, summary.text()
         archive = Path(summary.message.split("artifacts: ")[-1])
         results = json.loads((archive / "run_results.json").read_text())

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from dbt_helpers import MARTS, copy_warehouse, quiet
+from dbt_helpers import MARTS, copy_warehouse
 from greenery.dbt.runner import Dbt
 from greenery.jobs import build as greenery_build
 from greenery.jobs.options import DbtOptions
@@ -74,7 +74,7 @@ def test_broken_input_fails_the_right_test(case, built, tmp_path):
     with database.connect(path) as con:
         con.execute(corrupt)
 
-    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(), quiet)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions())
     status = {n.unique_id: n.status for n in summary.nodes}
 
     assert summary.exit_code != 0

@@ -459,9 +459,7 @@ def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export
         fresh_copy(built, path)
         assert load(path, export).exit_code == 0, [c.name for c in group]
 
-        summary = greenery_build.run(
-            Dbt(duckdb_path=path), DbtOptions(fail_fast=True), lambda _: None
-        )
+        summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(fail_fast=True))
 
         names = [c.name for c in group]
         assert summary.exit_code in (ExitCode.TESTS_FAILED, ExitCode.MODELS_ERRORED), names

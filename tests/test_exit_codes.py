@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
@@ -46,6 +47,19 @@ def test_an_unexpected_error_is_one_line_and_exit_7(monkeypatch, tmp_path):
     assert result.exit_code == ExitCode.INTERNAL_ERROR == 7
     assert "unexpected RuntimeError: the disk is on fire" in result.output
     assert "Traceback" not in result.output
+
+
+def test_progress_and_errors_go_to_stderr_and_only_while_a_command_runs(tmp_path):
+    package = logging.getLogger("greenery")
+    before = (package.level, package.propagate, list(package.handlers))
+    path = tmp_path / "w.duckdb"
+    missing = tmp_path / "no-export"
+    result = CliRunner().invoke(cli.main, ["load", "--warehouse", str(path), "--csv", str(missing)])
+
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stdout == ""  # results only, and nothing was loaded
+    assert result.stderr.startswith(f"warehouse: {path}\nerror: {missing}")
+    assert (package.level, package.propagate, list(package.handlers)) == before
 
 
 def test_a_warehouse_file_open_elsewhere_is_exit_4_not_a_traceback(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def weeks_values() -> str:
 def replayed(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replay") / "greenery.duckdb"
     database.copy(sample_path, path)
-    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
+    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
     return path
 
 
@@ -123,7 +124,7 @@ def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
     first = snapshot_rows(replayed)
     again = tmp_path / "again.duckdb"
     database.copy(replayed, again)
-    replay.replay(Dbt(duckdb_path=again), [1, 2, 3, 4], say=lambda _: None)
+    replay.replay(Dbt(duckdb_path=again), [1, 2, 3, 4])
     assert snapshot_rows(again) == first
     assert len(first["product_inventory_snapshot"]) == 30 + 16  # 16 changes in the history
 
@@ -152,7 +153,7 @@ def test_replay_refuses_data_without_the_history_keys(tmp_path):
             "delete from raw.orders where order_id = '265f9aae-561a-4232-a78a-7052466e46b7'"
         )
     with pytest.raises(replay.ReplayError, match="265f9aae"):
-        replay.replay(Dbt(duckdb_path=path), [1], say=lambda _: None)
+        replay.replay(Dbt(duckdb_path=path), [1])
 
 
 def raw_and_snapshot_rows(path: Path) -> dict[str, list[tuple]]:
@@ -174,16 +175,16 @@ def duplicate_scd_ids(path: Path) -> int:
         )
 
 
-def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path):
+def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path, caplog):
     path = tmp_path / "greenery.duckdb"
     database.copy(replayed, path)
     before = raw_and_snapshot_rows(path)
-    messages: list[str] = []
+    caplog.set_level(logging.INFO, logger=replay.__name__)
 
-    applied = replay.run(Dbt(duckdb_path=path), [3, 4], messages.append)
+    applied = replay.run(Dbt(duckdb_path=path), [3, 4])
 
     assert applied == []
-    assert any("already in snapshot history" in m for m in messages)
+    assert any("already in snapshot history" in m for m in caplog.messages)
     assert raw_and_snapshot_rows(path) == before
     assert duplicate_scd_ids(path) == 0
 
@@ -193,7 +194,7 @@ def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkey
     database.copy(replayed, path)
     dbt = Dbt(duckdb_path=path)
     dbt.check(["run-operation", "reset_snapshot_history"])
-    replay.replay(dbt, [1, 2], say=lambda _: None)
+    replay.replay(dbt, [1, 2])
     before = raw_and_snapshot_rows(path)
     apply_week = replay.apply_week
 
@@ -204,7 +205,7 @@ def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkey
 
     monkeypatch.setattr(replay, "apply_week", fail_in_week_4)
     with pytest.raises(replay.ReplayFailed, match="nothing was applied") as failed:
-        replay.run(dbt, [3, 4], say=lambda _: None)
+        replay.run(dbt, [3, 4])
 
     # week 3 was applied and snapshotted in the staged copy only: raw tables and snapshot
     # history are row for row as they were, and the failed copy is kept for inspection
@@ -213,6 +214,6 @@ def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkey
     assert kept.exists() and raw_and_snapshot_rows(kept) != before
 
     monkeypatch.setattr(replay, "apply_week", apply_week)
-    assert replay.run(dbt, [3, 4], say=lambda _: None) == [3, 4]
+    assert replay.run(dbt, [3, 4]) == [3, 4]
     assert snapshot_rows(path) == snapshot_rows(replayed)
     assert duplicate_scd_ids(path) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dbt_helpers import MARTS, copy_warehouse, quiet
+from dbt_helpers import MARTS, copy_warehouse
 from greenery.dbt import packages
 from greenery.dbt.runner import Dbt
 from greenery.warehouse import database
@@ -44,7 +44,7 @@ def arrive(path: Path, cut: str | None) -> None:
 def test_incremental_runs_equal_full_refresh(sample_path, tmp_path):
     path = copy_warehouse(sample_path, tmp_path / "incremental.duckdb")
     dbt = Dbt(duckdb_path=path)
-    packages.install(dbt, quiet)
+    packages.install(dbt)
     select = ["--select", "+fct_page_views", "+fct_sessions", "+fct_session_products"]
     arrive(path, FIRST_CUT)
     assert dbt.invoke(["run", *select, "--full-refresh"]).success

@@ -185,7 +185,7 @@ def warehouse(
 
 
 def write_report(warehouse: Path) -> Path:
-    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html", lambda _: None)
+    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +302,7 @@ def test_missing_marts_are_named(tmp_path):
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()
     with pytest.raises(report.MartsMissing, match="dev_marts.f_weekly_sales_funnel is missing"):
-        report.write(path, SCHEMA, tmp_path / "report.html", lambda _: None)
+        report.write(path, SCHEMA, tmp_path / "report.html")
     assert not (tmp_path / "report.html").exists()
 
 

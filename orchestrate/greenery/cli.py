@@ -1,16 +1,22 @@
 """`greenery`: the command line that loads, builds and operates the greenery dbt project.
 
 Results go to stdout (a short summary, or one JSON object with --json); progress, dbt's log
-and diagnostics go to stderr. Exit codes are those of greenery.outcome.ExitCode.
+and diagnostics go to stderr. Exit codes are those of greenery.ops.outcome.ExitCode.
+
+Every greenery module logs its progress and diagnostics to its own `logging` logger; while a
+command runs, the CLI sends them all to stderr as plain lines (`logging_to_stderr`), and prints
+only results itself.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +44,48 @@ from greenery.warehouse.loader import LoadError
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 DEBUG_ENV = "GREENERY_DEBUG"
 EMULATOR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
+PACKAGE = "greenery"
+
+# by name, not __name__: run as `python -m greenery.cli`, this module is __main__
+logger = logging.getLogger(f"{PACKAGE}.cli")
 
 
-def say(message: str) -> None:
-    """Progress and diagnostics go to stderr, so stdout stays for results."""
-    click.echo(message, err=True)
+class Stderr(logging.Handler):
+    """Each record as a plain line on stderr, so stdout stays for results.
+
+    The stream is looked up for every record (click.echo), not fixed when the handler is made:
+    click's test runner swaps stderr for each invocation.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: BLE001 - logging never breaks a command
+            self.handleError(record)
+
+
+@contextmanager
+def logging_to_stderr() -> Iterator[None]:
+    """While a command runs, the greenery loggers' progress and diagnostics (INFO and up) go to
+    stderr as plain lines, and only there: dbt's usage tracker configures the root logger when
+    it is imported, which would print every line a second time. Restored afterwards, so a
+    command invoked in-process (tests, click's runner) leaves logging as it found it."""
+    package = logging.getLogger(PACKAGE)
+    level, propagate = package.level, package.propagate
+    handler = Stderr()
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    package.propagate = False
+    try:
+        yield
+    finally:
+        package.removeHandler(handler)
+        package.setLevel(level)
+        package.propagate = propagate
 
 
 def fail(message: str, code: ExitCode) -> None:
-    say(f"error: {message}")
+    logger.error(f"error: {message}")
     sys.exit(int(code))
 
 
@@ -155,17 +194,18 @@ class Greenery(click.Group):
     """The command group: every error ends with its documented exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            fail("interrupted", ExitCode.INTERRUPTED)
-        except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
-            if os.environ.get(DEBUG_ENV):
-                traceback.print_exc()
-            code, message = exit_code_of(exc)
-            fail(message, code)
+        with logging_to_stderr():
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+                raise
+            except KeyboardInterrupt:
+                fail("interrupted", ExitCode.INTERRUPTED)
+            except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
+                if os.environ.get(DEBUG_ENV):
+                    traceback.print_exc()
+                code, message = exit_code_of(exc)
+                fail(message, code)
 
 
 @click.group(cls=Greenery, context_settings={"help_option_names": ["-h", "--help"]})
@@ -188,7 +228,7 @@ def main(ctx: click.Context, emulator_dir: Path | None) -> None:
 
     os.environ.setdefault(TARGET_ENV, emulator.TARGET)
     try:
-        emulator.ensure_raw(emulator_dir.resolve(), database.default_path(), say)
+        emulator.ensure_raw(emulator_dir.resolve(), database.default_path())
         ctx.with_resource(emulator.emulated_snowflake(emulator_dir.resolve()))
     except emulator.EmulatorError as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
@@ -227,7 +267,7 @@ def load(
 ) -> None:
     """Load the raw tables: the generated sample, or your own CSV export. All or nothing."""
     path = resolve(warehouse_path)
-    say(f"warehouse: {path}")
+    logger.info(f"warehouse: {path}")
     try:
         with lock.exclusive(lock.path_for(path, project_dir(), "dev"), "load"):
             if csv_dir is not None:
@@ -258,7 +298,7 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     nightly job (`greenery run-job`): snapshots record the arrived day as their time.
     """
     path = resolve(warehouse_path)
-    say(f"warehouse: {path}")
+    logger.info(f"warehouse: {path}")
     try:
         with (
             lock.exclusive(lock.path_for(path, project_dir(), "dev"), "arrive"),
@@ -312,10 +352,10 @@ def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) 
         week_list = list(range(int(first), int(last or first) + 1))
     except ValueError as exc:
         raise click.BadParameter(f"expected N or N-M, got {weeks!r}", param_hint="--weeks") from exc
-    say(f"replaying weeks {weeks} on target {dbt.target_name}")
+    logger.info(f"replaying weeks {weeks} on target {dbt.target_name}")
     try:
-        prepare(dbt, say)
-        applied = replay.run(dbt, week_list, say)
+        prepare(dbt)
+        applied = replay.run(dbt, week_list)
     except replay.ReplayError as exc:
         fail(f"{exc}\nnothing was applied; the warehouse is as it was.", ExitCode.BAD_INPUT)
     except replay.ReplayFailed as exc:
@@ -328,7 +368,7 @@ def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) 
 def deps(force: bool) -> None:
     """Install the dbt packages: from the dbt hub, else the offline stand-ins."""
     try:
-        source = packages.install(Dbt(), say, force=force)
+        source = packages.install(Dbt(), force=force)
     except ConfigError as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
     click.echo(f"packages: {source}")
@@ -345,7 +385,7 @@ def build_command(
 ) -> None:
     """The main job: load the sample if the warehouse is empty, then dbt build everything."""
     dbt = make_dbt(target, warehouse_path)
-    finish(build.run(dbt, make_options(**options), say), as_json)
+    finish(build.run(dbt, make_options(**options)), as_json)
 
 
 @main.command("ci")
@@ -376,7 +416,7 @@ def ci_command(
     """A CI build in an isolated per-run schema, dropped afterwards (slim with --state)."""
     dbt = make_dbt(target, warehouse_path)
     summary = ci.run(
-        dbt.project, target, dbt.duckdb_path, state, make_options(**options), say, keep=keep
+        dbt.project, target, dbt.duckdb_path, state, make_options(**options), keep=keep
     )
     finish(summary, as_json)
 
@@ -411,7 +451,6 @@ def run_job_command(
         dbt,
         make_options(**options),
         run_job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
-        say,
     )
     finish(summary, as_json)
 
@@ -429,7 +468,7 @@ def retry_command(
     On the embedded warehouse the run's kept copy is resumed and published if it passes.
     """
     dbt = make_dbt(target, warehouse_path)
-    finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
+    finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None), as_json)
 
 
 # ---------------------------------------------------------------------------- reports
@@ -471,10 +510,10 @@ def report_command(
     schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
     out = (out_path or dbt.project / "runs" / "report.html").resolve()
     try:
-        report.write(dbt.duckdb_path, schema, out, say)
+        report.write(dbt.duckdb_path, schema, out)
         if screenshot is not None:
             browser.chromium().screenshot(out, screenshot)
-            say(f"report: screenshot {screenshot}")
+            logger.info(f"report: screenshot {screenshot}")
     except report.MartsMissing as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
     except browser.BrowserError as exc:

@@ -18,6 +18,7 @@ install.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ import duckdb
 from greenery.dbt.project import ConfigError
 from greenery.warehouse import database, datasets
 from greenery.warehouse.facts import RAW_TABLES, raw_columns
+
+logger = logging.getLogger(__name__)
 
 FAKESNOW_VERSION = "0.12.1"
 DATABASE = "GREENERY"
@@ -376,7 +379,7 @@ def has_raw(db_path: Path) -> bool:
     return n == len(RAW_TABLES)
 
 
-def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
+def ensure_raw(db_path: Path, source: Path) -> None:
     """The emulated GREENERY.RAW holds the raw tables: copied from the DuckDB warehouse (which
     gets the sample first if it is empty). Runs before fakesnow opens the database file, and
     first of all checks fakesnow is there: no data is copied for an emulator that cannot run."""
@@ -384,10 +387,10 @@ def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
     if has_raw(db_path):
         return
     if not database.has_raw_data(source):
-        say(f"no raw tables in {source}: loading the sample dataset (scale 1)")
+        logger.info(f"no raw tables in {source}: loading the sample dataset (scale 1)")
         datasets.load_sample(source)
     counts = load_raw(db_path, source)
-    say(
+    logger.info(
         f"emulated Snowflake {database_file(db_path)}: loaded "
         + ", ".join(f"RAW.{t} {n}" for t, n in counts.items())
     )

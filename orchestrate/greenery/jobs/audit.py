@@ -9,7 +9,8 @@ step passed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -18,7 +19,7 @@ from greenery.dbt.runner import Dbt
 from greenery.ops.outcome import RunSummary, run_step
 from greenery.warehouse import wap
 
-Say = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 
 def publishable(summary: RunSummary) -> bool:
@@ -40,7 +41,6 @@ def note_unpublished(summary: RunSummary, where: str) -> None:
 def audited(
     dbt: Dbt,
     summary: RunSummary,
-    say: Say,
     staged: wap.Stage | None = None,
     resume: bool = False,
 ) -> Iterator[Dbt]:
@@ -54,7 +54,7 @@ def audited(
     audited in schemas of its own instead, see `audited_remote`.
     """
     if dbt.duckdb_path is None:
-        with audited_remote(dbt, summary, say, resume) as audit:
+        with audited_remote(dbt, summary, resume) as audit:
             yield audit
         return
     staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
@@ -65,7 +65,7 @@ def audited(
         raise
     if publishable(summary):
         wap.publish(staged)
-        say(f"published: {staged.published}")
+        logger.info(f"published: {staged.published}")
     elif any(s.command != "source freshness" for s in summary.steps):
         kept = wap.keep_failed(staged)
         summary.failed_copy = str(kept)
@@ -75,7 +75,7 @@ def audited(
 
 
 @contextmanager
-def audited_remote(dbt: Dbt, summary: RunSummary, say: Say, resume: bool) -> Iterator[Dbt]:
+def audited_remote(dbt: Dbt, summary: RunSummary, resume: bool) -> Iterator[Dbt]:
     """Write-audit-publish on Snowflake: audit schemas, then table by table publication.
 
     Every schema of the build gets the suffix `__audit` ($GREENERY_AUDIT_SUFFIX, read by
@@ -102,4 +102,4 @@ def audited_remote(dbt: Dbt, summary: RunSummary, say: Say, resume: bool) -> Ite
     if summary.steps[-1].success:
         views = ["run", "--select", "config.materialized:view"]
         summary.steps.append(run_step("publish views", lambda: dbt.invoke(views)))
-        say("published the audited build")
+        logger.info("published the audited build")

@@ -12,18 +12,18 @@ from __future__ import annotations
 from greenery.dbt.runner import Dbt
 from greenery.jobs.audit import audited, publishable
 from greenery.jobs.options import DbtOptions
-from greenery.jobs.skeleton import Say, headline_funnel, prepare, running, with_data_clock
+from greenery.jobs.skeleton import headline_funnel, prepare, running, with_data_clock
 from greenery.ops.outcome import RunSummary, run_step
 
 
-def run(dbt: Dbt, options: DbtOptions, say: Say) -> RunSummary:
+def run(dbt: Dbt, options: DbtOptions) -> RunSummary:
     def body(summary: RunSummary) -> None:
-        prepare(dbt, say)
-        with audited(dbt, summary, say) as staged:
-            clocked = with_data_clock(staged, say)
+        prepare(dbt)
+        with audited(dbt, summary) as staged:
+            clocked = with_data_clock(staged)
             build_args = ["build", *options.args("build")]
             summary.steps.append(run_step("build", lambda: clocked.invoke(build_args)))
             if publishable(summary):
                 summary.funnel = headline_funnel(staged)
 
-    return running("build", dbt, say, body)
+    return running("build", dbt, body)

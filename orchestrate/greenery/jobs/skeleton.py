@@ -9,6 +9,7 @@ with data and the dbt packages.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -22,33 +23,33 @@ from greenery.ops import lock, runlog
 from greenery.ops.outcome import ExitCode, RunSummary, new_run_id, now_iso
 from greenery.warehouse import clock, database, datasets, wap
 
-Say = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 SNAPSHOT_AT_ENV = "GREENERY_SNAPSHOT_AT"
 FUNNEL_QUERY = "select * from {{ ref('f_weekly_sales_funnel') }} order by wk desc"
 
 
-def ensure_sample(path: Path, say: Say) -> None:
+def ensure_sample(path: Path) -> None:
     """A fresh clone has no warehouse: create it and load the sample data."""
     if database.has_raw_data(path):
         return
-    say(
+    logger.info(
         f"no raw tables in {path}: loading the sample dataset "
         f"({datasets.DEFAULT_WEEKS} weeks, scale 1)"
     )
     counts = datasets.load_sample(path, n_weeks=datasets.DEFAULT_WEEKS)
-    say("loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
+    logger.info("loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
 
 
-def prepare(dbt: Dbt, say: Say) -> None:
+def prepare(dbt: Dbt) -> None:
     """Warehouse and packages: everything a dbt command needs before it can run."""
     if dbt.duckdb_path is not None:
-        say(f"warehouse: {dbt.duckdb_path}")
-        ensure_sample(dbt.duckdb_path, say)
-    packages.install(dbt, say)
+        logger.info(f"warehouse: {dbt.duckdb_path}")
+        ensure_sample(dbt.duckdb_path)
+    packages.install(dbt)
 
 
-def with_data_clock(dbt: Dbt, say: Say) -> Dbt:
+def with_data_clock(dbt: Dbt) -> Dbt:
     """Snapshots of an embedded warehouse record its data clock, not the wall clock.
 
     The clock (`clock.py`) is the simulated day the raw data has reached; passing it as
@@ -63,7 +64,9 @@ def with_data_clock(dbt: Dbt, say: Say) -> Dbt:
         now = clock.read(con)
     if now is None:
         return dbt
-    say(f"data clock: snapshots record {now.isoformat(sep=' ')} unless --vars says otherwise")
+    logger.info(
+        f"data clock: snapshots record {now.isoformat(sep=' ')} unless --vars says otherwise"
+    )
     return dbt.with_env(SNAPSHOT_AT_ENV, now.isoformat(sep=" "))
 
 
@@ -99,12 +102,12 @@ def start(command: str, dbt: Dbt) -> tuple[RunSummary, float]:
     return summary, time.perf_counter()
 
 
-def record(dbt: Dbt, summary: RunSummary, say: Say) -> None:
+def record(dbt: Dbt, summary: RunSummary) -> None:
     """Append the run to the run history; a history failure never hides the run's result."""
     try:
         runlog.record(runlog.history_path(dbt.project, dbt.duckdb_path), summary)
     except Exception as exc:  # noqa: BLE001 - the job's own outcome matters more
-        say(f"warning: run history not recorded: {exc}")
+        logger.warning(f"warning: run history not recorded: {exc}")
 
 
 def warehouse_lock(dbt: Dbt) -> Path:
@@ -120,7 +123,6 @@ def refusal(exc: Exception) -> str:
 def running(
     command: str,
     dbt: Dbt,
-    say: Say,
     body: Callable[[RunSummary], None],
     locked: bool = True,
 ) -> RunSummary:
@@ -145,7 +147,7 @@ def running(
                 summary.finish(started, ExitCode.CONFIG_ERROR)
             else:
                 summary.finish(started)
-            record(dbt, summary, say)
+            record(dbt, summary)
             if summary.failed_copy and dbt.duckdb_path is not None:
                 wap.restamp(Path(summary.failed_copy), dbt.duckdb_path)
     except lock.LockHeld as exc:
