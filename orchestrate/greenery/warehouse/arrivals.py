@@ -40,13 +40,13 @@ from greenery.warehouse.activity import (
     WEEKDAY_WEIGHTS,
     Activity,
     Customer,
-    EventRow,
     Product,
     Promo,
     Simulator,
     Traffic,
 )
 from greenery.warehouse.facts import RAW_TABLES
+from greenery.warehouse.rows import EventRow
 
 RAW = loader.RAW_SCHEMA
 LOG_TABLE = f"{clock.SCHEMA}.arrivals"
