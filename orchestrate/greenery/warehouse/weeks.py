@@ -29,14 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from greenery.warehouse import sample
-from greenery.warehouse.activity import (
-    Activity,
-    Customer,
-    Product,
-    Promo,
-    Simulator,
-    Traffic,
-)
+from greenery.warehouse.activity import Activity, Customer, Product, Promo, Simulator, Traffic
 from greenery.warehouse.facts import RAW_TABLES, published_facts
 
 PUBLISHED_WEEK = date(2021, 2, 8)  # Monday of the week every published figure describes
