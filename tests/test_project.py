@@ -236,3 +236,20 @@ def test_the_emulator_stays_apart_from_the_production_code():
     ]
     assert [d for d in extras["emulator"] if d.startswith("fakesnow")]  # its own extra
     assert not [d for d in extras["snowflake"] if d.startswith("fakesnow")]  # not production's
+
+
+def test_the_readme_module_map_names_every_module_and_only_those():
+    """Each folder's row in the repository layout (README or docs/) names its modules."""
+    pages = [PROJECT / "README.md", *sorted((PROJECT / "docs").glob("*.md"))]
+    rows = re.findall(
+        r"^\| `orchestrate/greenery/([a-z_]+)/` \| (.*) \|$",
+        "\n".join(page.read_text() for page in pages),
+        flags=re.M,
+    )
+    folders = {folder: PACKAGE / folder for folder in LAYERS if (PACKAGE / folder).is_dir()}
+    assert sorted(folder for folder, _ in rows) == sorted(folders)
+    for folder, text in rows:
+        named = set(re.findall(r"`([a-z_]+\.py|[a-z_]+/)`", text)) - {"data/"}
+        present = {p.name for p in folders[folder].glob("*.py") if p.name != "__init__.py"}
+        present |= {f"{p.name}/" for p in folders[folder].iterdir() if (p / "__init__.py").exists()}
+        assert named == present, folder

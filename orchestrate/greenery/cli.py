@@ -113,7 +113,7 @@ json_option = click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print one JSON summary (data/run_summary.schema.json) on stdout.",
+    help="Print one JSON summary (ops/data/run_summary.schema.json) on stdout.",
 )
 dbt_options = compose(
     click.option("--select", "-s", multiple=True, help="dbt node selection (repeatable)."),
