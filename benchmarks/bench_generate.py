@@ -23,10 +23,10 @@ from pathlib import Path
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from greenery import warehouse
+from greenery.warehouse import datasets
 path, weeks, scale = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 start = time.perf_counter()
-counts = warehouse.load_sample(path, scale, n_weeks=weeks)
+counts = datasets.load_sample(path, scale, n_weeks=weeks)
 seconds = time.perf_counter() - start
 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "events": counts["events"], "rss_mb": rss_mb,

@@ -10,8 +10,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from greenery import warehouse
-from greenery.facts import published_facts
+from greenery.warehouse import database, datasets
+from greenery.warehouse.facts import published_facts
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,13 +66,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def dbt_packages() -> None:
     """Install the dbt packages once, whichever worker gets there first."""
-    from greenery import packages
-    from greenery.dbt import Dbt
+    from greenery.dbt import packages
+    from greenery.dbt.runner import Dbt
 
     lock_path = Path(__file__).resolve().parents[1] / "dbt_packages.lock"
     with lock_path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        packages.install(Dbt(), lambda _: None)
+        packages.install(Dbt())
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +83,7 @@ def facts() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "greenery.duckdb"
-    warehouse.load_sample(path)
+    datasets.load_sample(path)
     return path
 
 
@@ -107,7 +107,7 @@ def built_copy(source: Path, directory: Path) -> Path:
 def quarter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A sample warehouse with a quarter of history (13 weeks, the main job's default)."""
     path = tmp_path_factory.mktemp("quarter") / "greenery.duckdb"
-    warehouse.load_sample(path, n_weeks=warehouse.DEFAULT_WEEKS)
+    datasets.load_sample(path, n_weeks=datasets.DEFAULT_WEEKS)
     return path
 
 
@@ -121,11 +121,11 @@ def quarter_built(quarter_path: Path, tmp_path_factory: pytest.TempPathFactory) 
 def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample warehouse after replaying weeks 1-4 and the main job."""
     from dbt_helpers import build, copy_warehouse
-    from greenery import history
-    from greenery.dbt import Dbt
+    from greenery.dbt.runner import Dbt
+    from greenery.jobs import replay
 
     path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
-    history.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
+    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
     ok, status = build(path)
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
     return path
@@ -136,7 +136,7 @@ def raw(
     sample_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a copy of the sample: the sample itself stays free to copy."""
-    path = warehouse.copy(sample_path, tmp_path_factory.mktemp("raw") / "greenery.duckdb")
+    path = database.copy(sample_path, tmp_path_factory.mktemp("raw") / "greenery.duckdb")
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()

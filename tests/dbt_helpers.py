@@ -6,31 +6,27 @@ import json
 from pathlib import Path
 from typing import Any
 
-from greenery import build as greenery_build
-from greenery import warehouse
-from greenery.build import DbtOptions
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
+from greenery.jobs import build as greenery_build
+from greenery.jobs.options import DbtOptions
+from greenery.warehouse import database
 
 MARTS = "dev_marts"
 
 
-def quiet(_: str) -> None:
-    return None
-
-
 def copy_warehouse(source: Path, target: Path) -> Path:
-    return warehouse.copy(source, target)
+    return database.copy(source, target)
 
 
 def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
     """Run the main job on a warehouse; return success and every node's status."""
-    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(extra=list(args)), quiet)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(extra=list(args)))
     return summary.exit_code == 0, {n.unique_id: n.status for n in summary.nodes}
 
 
 def published_rows(path: Path) -> dict[str, list[tuple]]:
     """Every row of every mart and snapshot analysts read, in a stable order."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('dev_marts', 'dev_snapshots') order by all"

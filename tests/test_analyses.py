@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from greenery import warehouse
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
+from greenery.warehouse import database
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def answers(replayed_and_built: Path, tmp_path_factory: pytest.TempPathFactory) 
     compiled = dbt.artifacts / "compiled" / "greenery" / "analyses"
     queries = {p.stem: p.read_text() for p in compiled.glob("*.sql")}
     assert set(queries) == {p.stem for p in (dbt.project / "analyses").glob("*.sql")}
-    with warehouse.connect(replayed_and_built) as con:
+    with database.connect(replayed_and_built) as con:
         return {name: con.execute(sql).fetchall() for name, sql in queries.items()}
 
 

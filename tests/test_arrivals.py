@@ -8,22 +8,23 @@ from pathlib import Path
 
 import pytest
 from conftest import scalar
-from dbt_helpers import MARTS, copy_warehouse, quiet
-from greenery import arrivals, clock, job, warehouse
-from greenery.build import DbtOptions
-from greenery.dbt import Dbt
+from dbt_helpers import MARTS, copy_warehouse
+from greenery.dbt.runner import Dbt
+from greenery.jobs import run_job
+from greenery.jobs.options import DbtOptions
+from greenery.warehouse import arrivals, clock, database, datasets
 
 SNAP = "dev_snapshots"
 PUBLISHED_CLOCK = datetime(2021, 2, 13)  # the midnight after the published week's newest event
 
 
 def arrive(path: Path, days: int = 1, seed: int = 42) -> list[arrivals.ArrivedDay]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return arrivals.arrive(con, days, seed)
 
 
 def raw_rows(path: Path) -> dict[str, list[tuple]]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             t: con.execute(f"select * from raw.{t} order by all").fetchall()
             for t in ("addresses", "users", "products", "orders", "order_items", "events")
@@ -40,7 +41,7 @@ def one_day(sample_path, tmp_path_factory):
 
 
 def test_a_load_sets_the_clock_to_the_midnight_after_the_newest_data(sample_path):
-    with warehouse.connect(sample_path) as con:
+    with database.connect(sample_path) as con:
         assert clock.read(con) == PUBLISHED_CLOCK
 
 
@@ -48,7 +49,7 @@ def test_the_day_after_the_newest_data_arrives(one_day):
     path, before, day = one_day
     assert str(day.day) == "2021-02-13"
     assert day.sessions >= arrivals.MIN_DAILY_SESSIONS and day.orders > 0
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         assert clock.read(con) == PUBLISHED_CLOCK + timedelta(days=1)
         logged = con.execute("select day::varchar, events from greenery_meta.arrivals").fetchall()
     assert logged == [("2021-02-13", day.events)]
@@ -87,7 +88,7 @@ def test_orders_move_in_place(one_day):
         delivered_at, created_at = now[order_id][11], now[order_id][4]
         assert PUBLISHED_CLOCK <= delivered_at < PUBLISHED_CLOCK + timedelta(days=1)
         assert (delivered_at - created_at) % timedelta(days=1) == timedelta(0)
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         logged = scalar(
             con,
             "select count(*) from raw.events as s join raw.events as c "
@@ -102,7 +103,7 @@ def test_inventory_is_sold_and_never_negative(one_day):
     path, before, _ = one_day
     was = {p[0]: p[3] for p in before["products"]}
     now = {p[0]: p[3] for p in raw_rows(path)["products"]}
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         sold = dict(
             con.execute(
                 "select product_id, sum(quantity) from raw.order_items join raw.orders "
@@ -132,10 +133,10 @@ def test_same_seed_and_day_same_rows(sample_path, tmp_path):
 
 def test_continues_a_csv_export_and_a_warehouse_without_clock(tmp_path):
     export = tmp_path / "export"
-    warehouse.export_sample(export, n_weeks=2, seed=3)
+    datasets.export_sample(export, n_weeks=2, seed=3)
     path = tmp_path / "export.duckdb"
-    warehouse.load_export(path, export)
-    with warehouse.connect(path) as con:
+    datasets.load_export(path, export)
+    with database.connect(path) as con:
         con.execute("drop schema greenery_meta cascade")  # as if loaded before clocks existed
         newest = clock.newest_data(con)
     (day,) = arrive(path)
@@ -144,7 +145,7 @@ def test_continues_a_csv_export_and_a_warehouse_without_clock(tmp_path):
 
 def test_refuses_a_warehouse_without_raw_tables(tmp_path):
     with (
-        warehouse.connect(tmp_path / "empty.duckdb") as con,
+        database.connect(tmp_path / "empty.duckdb") as con,
         pytest.raises(arrivals.ArrivalError, match="greenery load"),
     ):
         arrivals.arrive(con, 1)
@@ -160,7 +161,7 @@ INCREMENTAL = {
 
 def mart_rows(path: Path) -> dict[str, list[tuple]]:
     """Every mart's rows, without the column that says which run wrote them."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         marts = [
             t
             for (t,) in con.execute(
@@ -188,7 +189,7 @@ def mart_rows(path: Path) -> dict[str, list[tuple]]:
 
 def expected_merge(path: Path) -> dict[str, set[str]]:
     """What each incremental model must merge next: the keys inside its late-data window."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         expected = {}
         for model, (key, stamp) in INCREMENTAL.items():
             (cutoff,) = con.execute(
@@ -206,7 +207,7 @@ def expected_merge(path: Path) -> dict[str, set[str]]:
 
 
 def merged(path: Path, invocation_id: str) -> dict[str, set[str]]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             model: {
                 k
@@ -222,14 +223,14 @@ def merged(path: Path, invocation_id: str) -> dict[str, set[str]]:
 def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter_built, tmp_path):
     path = copy_warehouse(quarter_built, tmp_path / "nightly.duckdb")
     dbt = Dbt(duckdb_path=path)
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         n_sessions = scalar(con, f"select count(*) from {MARTS}.fct_sessions")
     for _ in range(3):
         before = raw_rows(path)
         (day,) = arrive(path)
         night = datetime.combine(day.day, datetime.min.time()) + timedelta(days=1)
         expected = expected_merge(path)
-        summary = job.run(dbt, DbtOptions(), job.JobOptions(freshness=False), quiet)
+        summary = run_job.run(dbt, DbtOptions(), run_job.JobOptions(freshness=False))
         assert summary.exit_code == 0, summary.text()
         archive = Path(summary.message.split("artifacts: ")[-1])
         results = json.loads((archive / "run_results.json").read_text())
@@ -243,7 +244,7 @@ def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter
         assert late_sessions <= {e[1] for e in before["events"]}
         was = {o[0]: o[12] for o in before["orders"]}
         moved = {o[0]: o[12] for o in after["orders"] if o[0] in was and was[o[0]] != o[12]}
-        with warehouse.connect(path) as con:
+        with database.connect(path) as con:
             recorded = dict(
                 con.execute(
                     f"select order_id, status from {SNAP}.orders_snapshot "

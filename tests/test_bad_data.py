@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from dbt_helpers import MARTS, copy_warehouse, quiet
-from greenery import build as greenery_build
-from greenery import warehouse
-from greenery.build import DbtOptions
-from greenery.dbt import Dbt
+from dbt_helpers import MARTS, copy_warehouse
+from greenery.dbt.runner import Dbt
+from greenery.jobs import build as greenery_build
+from greenery.jobs.options import DbtOptions
+from greenery.warehouse import database
 
 MARTS_TABLES = (
     "fct_orders",
@@ -57,7 +57,7 @@ CASES = {
 
 
 def digest(path: Path) -> dict[str, str]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             t: hashlib.sha256(
                 repr(con.execute(f"select * from {MARTS}.{t} order by all").fetchall()).encode()
@@ -71,10 +71,10 @@ def test_broken_input_fails_the_right_test(case, built, tmp_path):
     corrupt, failing_test, skipped_models = CASES[case]
     path = copy_warehouse(built, tmp_path / "broken.duckdb")
     before = digest(path)
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute(corrupt)
 
-    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(), quiet)
+    summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions())
     status = {n.unique_id: n.status for n in summary.nodes}
 
     assert summary.exit_code != 0
@@ -89,6 +89,6 @@ def test_broken_input_fails_the_right_test(case, built, tmp_path):
     # the failing build is kept, with the failing rows, for inspection
     results = json.loads((Dbt().artifacts / "run_results.json").read_text())
     relation = next(r["relation_name"] for r in results["results"] if r["unique_id"] == failed_id)
-    with warehouse.connect(Path(summary.failed_copy)) as con:
+    with database.connect(Path(summary.failed_copy)) as con:
         stored = con.execute(f"select count(*) from {relation}").fetchone()[0]
     assert stored >= 1

@@ -45,11 +45,11 @@ from bad_inputs.cases import CASES, Accepted, Case, Caught, Rejected
 from click.testing import CliRunner
 from dbt.cli.main import dbtRunner
 from dbt_helpers import published_rows
-from greenery import warehouse
 from greenery.cli import main
-from greenery.dbt import Dbt, environment
-from greenery.facts import RAW_TABLES
-from greenery.outcome import ExitCode
+from greenery.dbt.runner import Dbt, environment
+from greenery.ops.outcome import ExitCode
+from greenery.warehouse import database, datasets
+from greenery.warehouse.facts import RAW_TABLES
 
 PROJECT = Path(__file__).resolve().parents[1]
 #: What a case caught downstream of its source builds: the changed sources and what reads
@@ -114,7 +114,7 @@ def on_one_source(manifest: Any) -> dict[str, str]:
 def clean_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The one-week sample as an export (what `greenery generate --weeks 1` writes)."""
     directory = tmp_path_factory.mktemp("clean_export")
-    warehouse.export_sample(directory)
+    datasets.export_sample(directory)
     return directory
 
 
@@ -137,7 +137,7 @@ def baseline(clean_export: Path, manifest, tmp_path_factory: pytest.TempPathFact
     assert results and all(r.status in ("pass", "success") for r in results.values()), {
         name: r.status for name, r in results.items() if r.status not in ("pass", "success")
     }
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute("force checkpoint")
     return path
 
@@ -241,7 +241,7 @@ def load(path: Path, export: Path) -> Any:
 
 
 def raw_digest(path: Path) -> dict[str, str]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             t: hashlib.sha256(
                 repr(con.execute(f"select * from raw.{t} order by all").fetchall()).encode()
@@ -285,7 +285,7 @@ def load_in_child(path: Path, export: Path) -> subprocess.CompletedProcess[str]:
 
 
 def assert_failures_stored(path: Path, results: dict[str, Any], tests: tuple[str, ...]) -> None:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         for name in tests:
             relation = results[name].node.relation_name
             assert relation, f"{name} stores no failures"
@@ -389,7 +389,7 @@ def test_accepted(case: Case, clean_export, baseline, baseline_raw, manifest, tm
         assert raw_digest(path) == baseline_raw
         return
     table, column, text = expect.stored
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         query = f"select count(*) from raw.{table} where {column} = ?"
         assert con.execute(query, [text]).fetchone() == (1,)
         present = {r for (r,) in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -443,8 +443,8 @@ def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export
     Cases run in groups that change different tables (a group fails if any of its cases does,
     and publishes nothing then); `--fail-fast` ends each build at its first failing test.
     """
-    from greenery import build as greenery_build
-    from greenery.build import DbtOptions
+    from greenery.jobs import build as greenery_build
+    from greenery.jobs.options import DbtOptions
 
     before = published_rows(built)
     groups = job_groups(clean_export, tmp_path / "cases")
@@ -459,9 +459,7 @@ def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export
         fresh_copy(built, path)
         assert load(path, export).exit_code == 0, [c.name for c in group]
 
-        summary = greenery_build.run(
-            Dbt(duckdb_path=path), DbtOptions(fail_fast=True), lambda _: None
-        )
+        summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(fail_fast=True))
 
         names = [c.name for c in group]
         assert summary.exit_code in (ExitCode.TESTS_FAILED, ExitCode.MODELS_ERRORED), names

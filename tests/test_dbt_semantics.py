@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 HEAVY_MODELS = {"fct_page_views", "fct_sessions", "fct_session_products"}
@@ -161,10 +161,10 @@ def test_awkward_event_types_get_columns_of_their_own(built, tmp_path):
     """Event types are discovered in the data and pasted into SQL: a quote must stay inside its
     literal, and two types must never share a column (`PAGE_VIEW` is not `page_view`)."""
     from dbt_helpers import MARTS, build, copy_warehouse
-    from greenery import warehouse
+    from greenery.warehouse import database
 
     path = copy_warehouse(built, tmp_path / "awkward.duckdb")
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute("create table raw.canary as select 1 as alive")
         (session_id,) = con.execute(
             "select session_id from raw.events where event_type = 'page_view' "
@@ -184,7 +184,7 @@ def test_awkward_event_types_get_columns_of_their_own(built, tmp_path):
     ok, status = build(path, "--select", "fct_sessions", "fct_session_products")
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success")}
 
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         assert con.execute("select alive from raw.canary").fetchone() == (1,)
         columns = {
             table: [
@@ -235,7 +235,7 @@ def test_plain_dbt_build_in_a_fresh_clone(tmp_path):
     import sys
 
     import duckdb
-    from greenery import warehouse
+    from greenery.warehouse import datasets
 
     head = subprocess.run(
         ["git", "-C", str(PROJECT), "rev-parse", "HEAD"],
@@ -265,7 +265,7 @@ def test_plain_dbt_build_in_a_fresh_clone(tmp_path):
 
     with duckdb.connect(str(clone / "warehouse" / "greenery.duckdb"), read_only=True) as con:
         (weeks,) = con.execute("select count(*) from dev_marts.f_weekly_sales_funnel").fetchone()
-        assert weeks == warehouse.DEFAULT_WEEKS
+        assert weeks == datasets.DEFAULT_WEEKS
         (sessions,) = con.execute(
             "select n_sessions from dev_marts.f_weekly_sales_funnel order by wk desc limit 1"
         ).fetchone()
@@ -277,9 +277,9 @@ def test_plain_dbt_build_in_a_fresh_clone(tmp_path):
 
 
 def test_doctor_checks_the_profiles_plugin():
-    from greenery import doctor
+    from greenery.ops import doctor
 
     checks = {c.name: c for c in doctor.run(PROJECT, "dev")}
-    assert checks["dbt-duckdb plugin greenery.dbt_plugin"].ok
+    assert checks["dbt-duckdb plugin greenery.warehouse.dbt_plugin"].ok
     (missing,) = doctor.plugin_checks({"plugins": [{"module": "no_such_package.plugin"}]})
     assert not missing.ok and "not importable" in missing.detail

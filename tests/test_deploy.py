@@ -126,7 +126,7 @@ def step_index(steps: list[dict], predicate) -> int:
 def test_nightly_keeps_the_run_history_from_night_to_night():
     """`greenery history --target prod` reads runs/history.duckdb: the nightly job must bring
     the previous nights' file back before the job and keep tonight's after it, even on failure."""
-    from greenery import runlog
+    from greenery.ops import runlog
 
     history = runlog.history_path(Path("."), None).as_posix()
     assert history == "runs/history.duckdb"

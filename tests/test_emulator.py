@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_helpers import MARTS, copy_warehouse, scratch_project
-from greenery import emulator, warehouse
-from greenery.dbt import Dbt
-from greenery.outcome import ExitCode
+from greenery import emulator
+from greenery.dbt.runner import Dbt
+from greenery.ops.outcome import ExitCode
+from greenery.warehouse import database
 
 # -------------------------------------------------------------------------- the rewrites
 
@@ -245,7 +246,7 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
 
     with (
         duckdb.connect(str(emulator.database_file(emulated)), read_only=True) as snow,
-        warehouse.connect(replayed_and_built) as duck,
+        database.connect(replayed_and_built) as duck,
     ):
         for name, sql in COMPARED.items():
             on_snowflake = normalized(snow.execute(sql.format(s="DEV_MARTS")).fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
@@ -10,10 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from greenery import cli, lock, wap
-from greenery.dbt import ConfigError, DbtFailed
-from greenery.loader import LoadError
-from greenery.outcome import ExitCode
+from greenery import cli
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import DbtFailed
+from greenery.ops import lock
+from greenery.ops.outcome import ExitCode
+from greenery.warehouse import wap
+from greenery.warehouse.loader import LoadError
 
 
 @pytest.mark.parametrize(
@@ -37,12 +41,25 @@ def test_an_unexpected_error_is_one_line_and_exit_7(monkeypatch, tmp_path):
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(cli.warehouse, "load_sample", explode)
+    monkeypatch.setattr(cli.datasets, "load_sample", explode)
     result = CliRunner().invoke(cli.main, ["load", "--warehouse", str(tmp_path / "w.duckdb")])
 
     assert result.exit_code == ExitCode.INTERNAL_ERROR == 7
     assert "unexpected RuntimeError: the disk is on fire" in result.output
     assert "Traceback" not in result.output
+
+
+def test_progress_and_errors_go_to_stderr_and_only_while_a_command_runs(tmp_path):
+    package = logging.getLogger("greenery")
+    before = (package.level, package.propagate, list(package.handlers))
+    path = tmp_path / "w.duckdb"
+    missing = tmp_path / "no-export"
+    result = CliRunner().invoke(cli.main, ["load", "--warehouse", str(path), "--csv", str(missing)])
+
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stdout == ""  # results only, and nothing was loaded
+    assert result.stderr.startswith(f"warehouse: {path}\nerror: {missing}")
+    assert (package.level, package.propagate, list(package.handlers)) == before
 
 
 def test_a_warehouse_file_open_elsewhere_is_exit_4_not_a_traceback(tmp_path):

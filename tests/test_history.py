@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
-from greenery import history, warehouse
-from greenery.dbt import Dbt
-from greenery.facts import weekly_history
+from greenery.dbt.runner import Dbt
+from greenery.jobs import replay
+from greenery.warehouse import database, datasets
+from greenery.warehouse.facts import weekly_history
 
 SNAP = "dev_snapshots"
 
@@ -29,21 +31,21 @@ def weeks_values() -> str:
 @pytest.fixture(scope="module")
 def replayed(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replay") / "greenery.duckdb"
-    warehouse.copy(sample_path, path)
-    history.replay(Dbt(duckdb_path=path), [1, 2, 3, 4], say=lambda _: None)
+    database.copy(sample_path, path)
+    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
     return path
 
 
 def snapshot_rows(path: Path) -> dict[str, list[tuple]]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             name: con.execute(f"select * from {SNAP}.{name} order by all").fetchall()
-            for name in history.SNAPSHOTS
+            for name in replay.SNAPSHOTS
         }
 
 
 def test_changed_week_3_to_4(replayed, facts):
-    with warehouse.connect(replayed) as con:
+    with database.connect(replayed) as con:
         changed = con.execute(f"""
             with at_week as ({
             AT_WEEK.format(weeks=weeks_values(), table=SNAP + ".product_inventory_snapshot")
@@ -55,7 +57,7 @@ def test_changed_week_3_to_4(replayed, facts):
 
 
 def test_total_fluctuation(replayed, facts):
-    with warehouse.connect(replayed) as con:
+    with database.connect(replayed) as con:
         rows = con.execute(f"""
             with versions as (
                 select name, inventory - lag(inventory) over (
@@ -69,7 +71,7 @@ def test_total_fluctuation(replayed, facts):
 
 
 def test_out_of_stock(replayed, facts):
-    with warehouse.connect(replayed) as con:
+    with database.connect(replayed) as con:
         rows = con.execute(f"""
             with at_week as ({
             AT_WEEK.format(weeks=weeks_values(), table=SNAP + ".product_inventory_snapshot")
@@ -86,7 +88,7 @@ def test_out_of_stock(replayed, facts):
 
 
 def test_orders_shipped_per_week(replayed, facts):
-    with warehouse.connect(replayed) as con:
+    with database.connect(replayed) as con:
         rows = con.execute(f"""
             with at_week as ({
             AT_WEEK.format(weeks=weeks_values(), table=SNAP + ".orders_snapshot")
@@ -110,8 +112,8 @@ def test_orders_shipped_per_week(replayed, facts):
 
 def test_validity_timestamps_are_week_boundaries(replayed):
     boundaries = set(weekly_history()["snapshot_at"].values())
-    with warehouse.connect(replayed) as con:
-        for name in history.SNAPSHOTS:
+    with database.connect(replayed) as con:
+        for name in replay.SNAPSHOTS:
             stamps = con.execute(
                 f"select distinct strftime(dbt_valid_from, '%Y-%m-%d %H:%M:%S') from {SNAP}.{name}"
             ).fetchall()
@@ -121,19 +123,19 @@ def test_validity_timestamps_are_week_boundaries(replayed):
 def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
     first = snapshot_rows(replayed)
     again = tmp_path / "again.duckdb"
-    warehouse.copy(replayed, again)
-    history.replay(Dbt(duckdb_path=again), [1, 2, 3, 4], say=lambda _: None)
+    database.copy(replayed, again)
+    replay.replay(Dbt(duckdb_path=again), [1, 2, 3, 4])
     assert snapshot_rows(again) == first
     assert len(first["product_inventory_snapshot"]) == 30 + 16  # 16 changes in the history
 
 
 def test_deleted_source_rows_are_recorded(replayed, tmp_path):
     path = tmp_path / "deleted.duckdb"
-    warehouse.copy(replayed, path)
-    with warehouse.connect(path) as con:
+    database.copy(replayed, path)
+    with database.connect(path) as con:
         con.execute("delete from raw.products where name = 'Cactus'")
     Dbt(duckdb_path=path).check(["snapshot", "--vars", '{"snapshot_at": "2021-03-15 00:00:00"}'])
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         rows = con.execute(f"""select dbt_valid_from::varchar, dbt_valid_to::varchar,
             dbt_is_deleted from {SNAP}.product_inventory_snapshot where name = 'Cactus'
             order by dbt_valid_from""").fetchall()
@@ -145,17 +147,17 @@ def test_deleted_source_rows_are_recorded(replayed, tmp_path):
 
 def test_replay_refuses_data_without_the_history_keys(tmp_path):
     path = tmp_path / "other.duckdb"
-    warehouse.load_sample(path, seed=5)
-    with warehouse.connect(path) as con:
+    datasets.load_sample(path, seed=5)
+    with database.connect(path) as con:
         con.execute(
             "delete from raw.orders where order_id = '265f9aae-561a-4232-a78a-7052466e46b7'"
         )
-    with pytest.raises(history.ReplayError, match="265f9aae"):
-        history.replay(Dbt(duckdb_path=path), [1], say=lambda _: None)
+    with pytest.raises(replay.ReplayError, match="265f9aae"):
+        replay.replay(Dbt(duckdb_path=path), [1])
 
 
 def raw_and_snapshot_rows(path: Path) -> dict[str, list[tuple]]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         raw = {
             t: con.execute(f"select * from raw.{t} order by all").fetchall()
             for t in ("products", "orders")
@@ -164,46 +166,46 @@ def raw_and_snapshot_rows(path: Path) -> dict[str, list[tuple]]:
 
 
 def duplicate_scd_ids(path: Path) -> int:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return sum(
             con.execute(
                 f"select count(*) - count(distinct dbt_scd_id) from {SNAP}.{name}"
             ).fetchone()[0]
-            for name in history.SNAPSHOTS
+            for name in replay.SNAPSHOTS
         )
 
 
-def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path):
+def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path, caplog):
     path = tmp_path / "greenery.duckdb"
-    warehouse.copy(replayed, path)
+    database.copy(replayed, path)
     before = raw_and_snapshot_rows(path)
-    messages: list[str] = []
+    caplog.set_level(logging.INFO, logger=replay.__name__)
 
-    applied = history.replay_audited(Dbt(duckdb_path=path), [3, 4], messages.append)
+    applied = replay.run(Dbt(duckdb_path=path), [3, 4])
 
     assert applied == []
-    assert any("already in snapshot history" in m for m in messages)
+    assert any("already in snapshot history" in m for m in caplog.messages)
     assert raw_and_snapshot_rows(path) == before
     assert duplicate_scd_ids(path) == 0
 
 
 def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkeypatch):
     path = tmp_path / "greenery.duckdb"
-    warehouse.copy(replayed, path)
+    database.copy(replayed, path)
     dbt = Dbt(duckdb_path=path)
     dbt.check(["run-operation", "reset_snapshot_history"])
-    history.replay(dbt, [1, 2], say=lambda _: None)
+    replay.replay(dbt, [1, 2])
     before = raw_and_snapshot_rows(path)
-    apply_week = history.apply_week
+    apply_week = replay.apply_week
 
     def fail_in_week_4(dbt: Dbt, week: int) -> dict[str, int]:
         if week == 4:
-            raise history.ReplayError("apply_weekly_history: the warehouse went away")
+            raise replay.ReplayError("apply_weekly_history: the warehouse went away")
         return apply_week(dbt, week)
 
-    monkeypatch.setattr(history, "apply_week", fail_in_week_4)
-    with pytest.raises(history.ReplayFailed, match="nothing was applied") as failed:
-        history.replay_audited(dbt, [3, 4], say=lambda _: None)
+    monkeypatch.setattr(replay, "apply_week", fail_in_week_4)
+    with pytest.raises(replay.ReplayFailed, match="nothing was applied") as failed:
+        replay.run(dbt, [3, 4])
 
     # week 3 was applied and snapshotted in the staged copy only: raw tables and snapshot
     # history are row for row as they were, and the failed copy is kept for inspection
@@ -211,7 +213,7 @@ def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkey
     kept = Path(str(failed.value).rsplit("kept in ", 1)[1].rstrip(")"))
     assert kept.exists() and raw_and_snapshot_rows(kept) != before
 
-    monkeypatch.setattr(history, "apply_week", apply_week)
-    assert history.replay_audited(dbt, [3, 4], say=lambda _: None) == [3, 4]
+    monkeypatch.setattr(replay, "apply_week", apply_week)
+    assert replay.run(dbt, [3, 4]) == [3, 4]
     assert snapshot_rows(path) == snapshot_rows(replayed)
     assert duplicate_scd_ids(path) == 0

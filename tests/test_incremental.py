@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dbt_helpers import MARTS, copy_warehouse, quiet
-from greenery import packages, warehouse
-from greenery.dbt import Dbt
+from dbt_helpers import MARTS, copy_warehouse
+from greenery.dbt import packages
+from greenery.dbt.runner import Dbt
+from greenery.warehouse import database
 
 INCREMENTAL = ("fct_page_views", "fct_sessions", "fct_session_products")
 FIRST_CUT = "2021-02-11 00:00:00"
@@ -16,7 +17,7 @@ LATE = "hash(event_id) % 4 = 0 and created_at >= timestamp '{cut}' - interval 20
 
 
 def rows(path: Path) -> dict[str, list[tuple]]:
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         return {
             # dbt_invocation_id says which run wrote a row: the one column that must differ
             m: con.execute(
@@ -28,7 +29,7 @@ def rows(path: Path) -> dict[str, list[tuple]]:
 
 def arrive(path: Path, cut: str | None) -> None:
     """Make raw.events hold every event that has arrived by `cut` (all of them when None)."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute("create table if not exists raw.all_events as select * from raw.events")
         con.execute("delete from raw.events")
         if cut is None:
@@ -43,7 +44,7 @@ def arrive(path: Path, cut: str | None) -> None:
 def test_incremental_runs_equal_full_refresh(sample_path, tmp_path):
     path = copy_warehouse(sample_path, tmp_path / "incremental.duckdb")
     dbt = Dbt(duckdb_path=path)
-    packages.install(dbt, quiet)
+    packages.install(dbt)
     select = ["--select", "+fct_page_views", "+fct_sessions", "+fct_session_products"]
     arrive(path, FIRST_CUT)
     assert dbt.invoke(["run", *select, "--full-refresh"]).success

@@ -16,11 +16,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 from dbt_helpers import copy_warehouse, published_rows, scratch_project
-from greenery import runlog, warehouse
-from greenery.outcome import ExitCode
+from greenery.ops import runlog
+from greenery.ops.outcome import ExitCode
+from greenery.warehouse import database
 
 SCHEMA = json.loads(
-    resources.files("greenery").joinpath("data/run_summary.schema.json").read_text()
+    resources.files("greenery.ops").joinpath("data/run_summary.schema.json").read_text()
 )
 
 
@@ -122,7 +123,7 @@ def test_successful_build_json_and_history(scratch):
 def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webhook):
     path = scratch["warehouse"]
     before = published_rows(path)
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute(
             "update raw.orders set order_total = order_total + 5 "
             "where order_id = (select min(order_id) from raw.orders)"
@@ -147,7 +148,7 @@ def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webho
     kept = Path(summary["failed_copy"])
     assert kept.exists() and "nothing published" in summary["message"]
     assert summary["report"] is None  # no report of marts that were not published
-    with warehouse.connect(kept) as con:
+    with database.connect(kept) as con:
         (stored,) = con.execute(
             "select count(*) from dev_dbt_test__audit.order_total_follows_money_rule"
         ).fetchone()
@@ -159,7 +160,7 @@ def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webho
     assert len(to_rerun) < summary["counts"]["total"] / 4
     # the source is fixed in the published warehouse: resuming the old copy would undo that,
     # so retry refuses and says to run the job again
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         con.execute(
             "update raw.orders set order_total = order_total - 5 "
             "where order_id = (select min(order_id) from raw.orders)"
@@ -174,7 +175,7 @@ def test_broken_model_exit_code_notification_then_retry_publishes(scratch, webho
     model = scratch["project"] / "models" / "marts" / "core" / "dim_promos.sql"
     good = model.read_text()
     model.write_text(good.replace("promos.discount,", "promos.no_such_column,"))
-    with warehouse.connect(scratch["warehouse"]) as con:
+    with database.connect(scratch["warehouse"]) as con:
         con.execute("drop table dev_marts.dim_promos")
     result = greenery(scratch, "run-job", "--no-freshness", "--json")
     summary = summary_of(result)
@@ -195,7 +196,7 @@ def test_broken_model_exit_code_notification_then_retry_publishes(scratch, webho
     assert retried.returncode == ExitCode.OK, retried.stderr[-2000:]
     assert set(run_results(scratch["project"] / "target")) == to_rerun
     assert retry_summary["counts"]["total"] == len(to_rerun)
-    with warehouse.connect(scratch["warehouse"]) as con:
+    with database.connect(scratch["warehouse"]) as con:
         assert con.execute("select count(*) from dev_marts.dim_promos").fetchone()[0] > 0
 
 
@@ -250,7 +251,7 @@ def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch)
         f"select run_id, status from {runlog.SCHEMA}.runs where command = 'run-job'",
     )
     assert runs == [(summary_of(rerun)["run_id"], "success")]
-    with warehouse.connect(scratch["warehouse"]) as con:
+    with database.connect(scratch["warehouse"]) as con:
         assert con.execute("select n_sessions from dev_marts.f_weekly_sales_funnel").fetchall() == [
             (578,)
         ]
@@ -278,7 +279,7 @@ def test_slim_ci_builds_only_the_change_and_its_children(scratch):
     compiled = (artifacts / "compiled").rglob("user_order_facts.sql")
     assert any('"dev_staging"."stg_greenery__users"' in p.read_text() for p in compiled)
     assert manifest["nodes"]["model.greenery.user_order_facts"]["schema"].startswith("ci_")
-    with warehouse.connect(scratch["warehouse"]) as con:
+    with database.connect(scratch["warehouse"]) as con:
         leftovers = con.execute(
             "select schema_name from information_schema.schemata where schema_name like 'ci_%'"
         ).fetchall()

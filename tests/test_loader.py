@@ -9,14 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from greenery import loader, warehouse
-from greenery.facts import RAW_TABLES
+from greenery.warehouse import database, datasets, loader
+from greenery.warehouse.facts import RAW_TABLES
 
 
 @pytest.fixture(scope="module")
 def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("export")
-    warehouse.export_sample(directory)
+    datasets.export_sample(directory)
     return directory
 
 
@@ -31,13 +31,13 @@ def bad_dir(export_dir: Path, tmp_path: Path) -> Path:
 def loaded(tmp_path: Path) -> Path:
     """A warehouse holding a different sample (seed 7), to prove a failed load leaves it be."""
     path = tmp_path / "loaded.duckdb"
-    warehouse.load_sample(path, seed=7)
+    datasets.load_sample(path, seed=7)
     return path
 
 
 def fingerprint(path: Path) -> dict[str, str]:
     """A digest of every raw table's full contents."""
-    with warehouse.connect(path) as con:
+    with database.connect(path) as con:
         result = {}
         for table in RAW_TABLES:
             rows = con.execute(f"select * from raw.{table} order by all").fetchall()
@@ -65,7 +65,7 @@ def test_export_is_in_the_real_format(export_dir):
 
 def test_csv_round_trip_equals_direct_load(export_dir, sample_path, tmp_path):
     path = tmp_path / "from_csv.duckdb"
-    counts = warehouse.load_export(path, export_dir)
+    counts = datasets.load_export(path, export_dir)
     assert counts["events"] == 3553
     assert fingerprint(path) == fingerprint(sample_path)
 
@@ -73,7 +73,7 @@ def test_csv_round_trip_equals_direct_load(export_dir, sample_path, tmp_path):
 def test_same_seed_same_bytes(tmp_path):
     digests = []
     for name in ("a", "b"):
-        warehouse.export_sample(tmp_path / name, scale_factor=2, seed=11)
+        datasets.export_sample(tmp_path / name, scale_factor=2, seed=11)
         digests.append(
             {
                 t: hashlib.sha256((tmp_path / name / f"{t}.csv").read_bytes()).hexdigest()
@@ -81,7 +81,7 @@ def test_same_seed_same_bytes(tmp_path):
             }
         )
     assert digests[0] == digests[1]
-    warehouse.export_sample(tmp_path / "c", scale_factor=2, seed=12)
+    datasets.export_sample(tmp_path / "c", scale_factor=2, seed=12)
     assert (
         hashlib.sha256((tmp_path / "c" / "events.csv").read_bytes()).hexdigest()
         != digests[0]["events"]
@@ -91,7 +91,7 @@ def test_same_seed_same_bytes(tmp_path):
 def expect_rejected(path: Path, directory: Path, *fragments: str) -> None:
     before = fingerprint(path)
     with pytest.raises(loader.LoadError) as info:
-        warehouse.load_export(path, directory)
+        datasets.load_export(path, directory)
     for fragment in fragments:
         assert fragment in str(info.value)
     assert fingerprint(path) == before
@@ -179,14 +179,14 @@ def test_failed_load_into_new_warehouse_creates_no_tables(bad_dir, tmp_path):
     (bad_dir / "events.csv").unlink()
     path = tmp_path / "new.duckdb"
     with pytest.raises(loader.LoadError):
-        warehouse.load_export(path, bad_dir)
-    assert not warehouse.has_raw_data(path)
+        datasets.load_export(path, bad_dir)
+    assert not database.has_raw_data(path)
 
 
 def test_failure_while_publishing_rolls_back_every_table(loaded):
     before = fingerprint(loaded)
-    with warehouse.connect(loaded) as con:
-        warehouse.stage_sample(con, seed=42)
+    with database.connect(loaded) as con:
+        datasets.stage_sample(con, seed=42)
         selects = {t: loader.typed_select(t, loader.stage_name(t)) for t in RAW_TABLES}
         selects["events"] = "select * from no_such_table"  # the last table fails
         with pytest.raises(Exception, match="no_such_table"):
@@ -197,7 +197,7 @@ def test_failure_while_publishing_rolls_back_every_table(loaded):
 def test_cli_reports_bad_input_and_exit_code(loaded, bad_dir):
     from click.testing import CliRunner
     from greenery.cli import main
-    from greenery.outcome import ExitCode
+    from greenery.ops.outcome import ExitCode
 
     (bad_dir / "orders.csv").unlink()
     result = CliRunner().invoke(main, ["load", "--warehouse", str(loaded), "--csv", str(bad_dir)])
@@ -214,7 +214,7 @@ def test_pipe_in_place_of_a_file_is_refused_without_reading_it(loaded, bad_dir):
 
     def attempt() -> None:
         try:
-            warehouse.load_export(loaded, bad_dir)
+            datasets.load_export(loaded, bad_dir)
             outcome.append(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the test thread
             outcome.append(exc)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import scalar
 from dbt_helpers import MARTS
-from greenery import warehouse
+from greenery.warehouse import database
 
 
 def rows_of(con, sql: str) -> list[dict]:
@@ -19,7 +19,7 @@ def rows_of(con, sql: str) -> list[dict]:
 
 def test_weekly_funnel_row(built, facts):
     f = facts["funnel_week_2021_02_08"]
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         rows = rows_of(con, f"select * from {MARTS}.f_weekly_sales_funnel")
     assert len(rows) == 1
     week = rows[0]
@@ -37,7 +37,7 @@ def test_weekly_funnel_row(built, facts):
 
 # ------------------------------------------------------------------------- suspected bots
 def test_the_bot_rule_flags_exactly_the_one_bot_user(built):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         flagged_users = con.execute(
             f"select user_id from {MARTS}.dim_users where is_suspected_bot"
         ).fetchall()
@@ -67,7 +67,7 @@ def test_the_bot_rule_flags_exactly_the_one_bot_user(built):
 def test_the_human_only_funnel_of_the_published_week(built):
     """Without the bot, every session of the published week carted and checked out: the
     published drop-offs (19.2 %, 22.7 %) are the bot's, not the shoppers'."""
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         week = rows_of(con, f"select * from {MARTS}.f_weekly_sales_funnel")[0]
     human = {
         step: week[f"n_human_{step}sessions"]
@@ -92,7 +92,7 @@ def test_the_human_only_funnel_of_the_published_week(built):
 def test_the_product_funnel_without_bots(built, facts):
     """The bot viewed and carted but never bought: without it, purchases are unchanged and
     every product's views and adds shrink to the buyers' own."""
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         rows = rows_of(con, f"select * from {MARTS}.f_weekly_product_sales_funnel")
     purchases = {p["product_id"]: p["purchase_sessions"] for p in facts["products"]}
     for row in rows:
@@ -106,7 +106,7 @@ def test_the_product_funnel_without_bots(built, facts):
 
 
 def test_the_funnel_in_long_form_is_ordered_and_named_by_the_seed(built):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         rows = con.execute(
             f"select step_order, event_type, step_label, n_sessions, n_human_sessions, "
             f"step_conversion_rate from {MARTS}.f_weekly_funnel_steps order by step_order"
@@ -134,7 +134,7 @@ def test_event_types_declared_for_offline_compiles_equal_the_funnel_steps_seed()
 
 
 def test_the_session_columns_follow_the_funnel_steps_order(built):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         con.execute(f"select * from {MARTS}.fct_sessions limit 0")
         columns = [d[0] for d in con.description]
     counts = [c for c in columns if c.startswith("n_") and c not in ("n_users", "n_events")]
@@ -142,7 +142,7 @@ def test_the_session_columns_follow_the_funnel_steps_order(built):
 
 
 def test_product_funnel_per_product(built, facts):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         rows = con.execute(f"""select product_id, product_name, n_page_view_sessions,
             n_add_to_cart_sessions, n_checkout_sessions, add_to_cart_rate, checkout_rate,
             conversion_rate, add_to_cart_dropoff, checkout_dropoff
@@ -166,7 +166,7 @@ def test_product_funnel_per_product(built, facts):
 
 
 def test_users_by_order_count_and_repeat_rate(built, facts):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         buckets = dict(
             con.execute(
                 f"select order_count_bucket, count(*) from {MARTS}.user_order_facts group by 1"
@@ -185,7 +185,7 @@ def test_users_by_order_count_and_repeat_rate(built, facts):
 
 
 def test_orders_delivery_and_orders_per_hour(built, facts):
-    with warehouse.connect(built) as con:
+    with database.connect(built) as con:
         hours = scalar(
             con,
             f"select avg(delivery_hours) from {MARTS}.fct_orders where order_status = 'delivered'",
@@ -209,7 +209,7 @@ def test_orders_delivery_and_orders_per_hour(built, facts):
 
 def test_inventory_history_answers(replayed_and_built, facts):
     answers = facts["weekly_history"]["answers"]
-    with warehouse.connect(replayed_and_built) as con:
+    with database.connect(replayed_and_built) as con:
         changed = con.execute(f"""select product_name from {MARTS}.fct_product_inventory_weekly
             where week_number = 4 and inventory_change != 0 order by 1""").fetchall()
         fluctuation = con.execute(f"""select product_name, sum(abs(inventory_change))
@@ -229,7 +229,7 @@ def test_inventory_history_answers(replayed_and_built, facts):
 
 
 def test_orders_shipped_per_week(replayed_and_built, facts):
-    with warehouse.connect(replayed_and_built) as con:
+    with database.connect(replayed_and_built) as con:
         rows = con.execute(f"""select changed_at::date::varchar, list(order_id order by order_id)
             from {MARTS}.fct_order_status_changes
             where previous_status = 'preparing' and status = 'shipped' group by 1 order by 1

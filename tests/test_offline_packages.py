@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -23,9 +23,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from click.testing import CliRunner
-from greenery import cli, doctor, emulator, notify, packages
-from greenery.dbt import ConfigError
-from greenery.outcome import ExitCode, RunSummary
+from greenery import cli, emulator
+from greenery.dbt import packages
+from greenery.dbt.project import ConfigError, MissingVariable, render
+from greenery.ops import doctor, notify
+from greenery.ops.outcome import ExitCode, RunSummary
 
 PROJECT = Path(__file__).resolve().parents[1]
 SECRET = "s3cret"
@@ -87,19 +89,24 @@ def serve() -> Iterator[Callable[[type[BaseHTTPRequestHandler]], Server]]:
         server.close()
 
 
-def send(url: str, monkeypatch: pytest.MonkeyPatch, deadline: float = 3) -> tuple[bool, list]:
+def send(
+    url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, deadline: float = 3
+) -> tuple[bool, list[str]]:
+    """Notify a failed run: whether it was delivered, and what notify logged about it."""
     monkeypatch.setenv(notify.WEBHOOK_ENV, url)
-    said: list[str] = []
-    return notify.send(failed_run(), False, said.append, deadline=deadline), said
+    # DEBUG: caplog's handler takes this level too, and a test may read urllib3's DEBUG records
+    caplog.set_level(logging.DEBUG, logger=notify.__name__)
+    delivered = notify.send(failed_run(), False, deadline=deadline)
+    return delivered, [r.getMessage() for r in caplog.records if r.name == notify.__name__]
 
 
-def test_delivered_on_200(serve, monkeypatch):
+def test_delivered_on_200(serve, monkeypatch, caplog):
     class Ok(Quiet):
         def do_POST(self) -> None:
             self.answer(200)
 
     server = serve(Ok)
-    delivered, said = send(server.url, monkeypatch)
+    delivered, said = send(server.url, monkeypatch, caplog)
     assert delivered
     assert said == [f"notification sent ({server.shown})"]
 
@@ -116,19 +123,19 @@ def test_retried_after_server_errors_and_logs_keep_the_url(serve, monkeypatch, c
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    delivered, said = send(serve(FlakyThenOk).url, monkeypatch, deadline=15)
+    delivered, said = send(serve(FlakyThenOk).url, monkeypatch, caplog, deadline=15)
     assert delivered, said
     assert len(posts) == 3 and posts[0] == posts[2]
     assert "abc" not in caplog.text and "token" not in caplog.text
 
 
-def test_given_up_after_the_retries(serve, monkeypatch):
+def test_given_up_after_the_retries(serve, monkeypatch, caplog):
     class Down(Quiet):
         def do_POST(self) -> None:
             self.answer(503)
 
     server = serve(Down)
-    delivered, said = send(server.url, monkeypatch, deadline=15)
+    delivered, said = send(server.url, monkeypatch, caplog, deadline=15)
     assert not delivered
     assert said == [f"warning: notification not delivered (HTTP 503, {server.shown})"]
 
@@ -142,26 +149,26 @@ def trickle(handler: Quiet, head: bytes) -> None:
         handler.wfile.flush()
 
 
-def test_trickled_headers_hit_the_total_deadline(serve, monkeypatch):
+def test_trickled_headers_hit_the_total_deadline(serve, monkeypatch, caplog):
     class TrickledHeaders(Quiet):
         def do_POST(self) -> None:
             trickle(self, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: ")
 
     server = serve(TrickledHeaders)
     start = time.monotonic()
-    delivered, said = send(server.url, monkeypatch, deadline=3)
+    delivered, said = send(server.url, monkeypatch, caplog, deadline=3)
     assert time.monotonic() - start < 3 + 2
     assert not delivered
     assert said == [f"warning: notification not delivered within 3s ({server.shown})"]
 
 
-def test_trickled_body_is_not_read(serve, monkeypatch):
+def test_trickled_body_is_not_read(serve, monkeypatch, caplog):
     class TrickledBody(Quiet):
         def do_POST(self) -> None:
             trickle(self, b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
 
     start = time.monotonic()
-    delivered, _ = send(serve(TrickledBody).url, monkeypatch, deadline=3)
+    delivered, _ = send(serve(TrickledBody).url, monkeypatch, caplog, deadline=3)
     assert delivered  # the status came with the headers: the body does not matter
     assert time.monotonic() - start < 2
 
@@ -175,9 +182,9 @@ def silent_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def test_silent_server_hits_the_total_deadline(silent_port, monkeypatch):
+def test_silent_server_hits_the_total_deadline(silent_port, monkeypatch, caplog):
     start = time.monotonic()
-    delivered, said = send(f"http://127.0.0.1:{silent_port}/hook", monkeypatch, deadline=3)
+    delivered, said = send(f"http://127.0.0.1:{silent_port}/hook", monkeypatch, caplog, deadline=3)
     assert time.monotonic() - start < 3 + 2
     assert not delivered
     shown = f"http://127.0.0.1:{silent_port}/…"
@@ -187,11 +194,11 @@ def test_silent_server_hits_the_total_deadline(silent_port, monkeypatch):
 def test_abandoned_delivery_does_not_keep_the_process_alive(silent_port):
     code = (
         "import os, time, sys\n"
-        "from greenery import notify\n"
-        "from greenery.outcome import RunSummary\n"
+        "from greenery.ops import notify\n"
+        "from greenery.ops.outcome import RunSummary\n"
         f"os.environ[notify.WEBHOOK_ENV] = 'http://127.0.0.1:{silent_port}/hook'\n"
         "run = RunSummary(run_id='r', command='c', target='t', started_at='s', exit_code=2)\n"
-        "notify.send(run, False, lambda _: None, deadline=1)\n"
+        "notify.send(run, False, deadline=1)\n"
         "print(time.time(), flush=True)\n"
     )
     env = {"PYTHONPATH": str(PROJECT / "orchestrate"), "PATH": "/usr/bin:/bin"}
@@ -212,8 +219,8 @@ def test_abandoned_delivery_does_not_keep_the_process_alive(silent_port):
         f"http://[::1/{SECRET}?token=abc",
     ],
 )
-def test_bad_urls_are_reported_without_their_secrets(url, monkeypatch):
-    delivered, said = send(url, monkeypatch, deadline=15)
+def test_bad_urls_are_reported_without_their_secrets(url, monkeypatch, caplog):
+    delivered, said = send(url, monkeypatch, caplog, deadline=15)
     assert not delivered
     assert len(said) == 1 and said[0].startswith("warning: notification not delivered (")
     for secret in (SECRET, "abc", "token-no-scheme", "user"):
@@ -289,7 +296,7 @@ def install(project: Path, mode: str | None, hub_reachable: bool, monkeypatch) -
     else:
         monkeypatch.setenv(packages.MODE_ENV, mode)
     dbt = FakeDbt(project, hub_reachable)
-    dbt.source = packages.install(dbt, lambda _: None)  # type: ignore[attr-defined]
+    dbt.source = packages.install(dbt)  # type: ignore[attr-defined]
     return dbt
 
 
@@ -400,9 +407,9 @@ def test_values_rendering_empty_are_missing(clean_env, monkeypatch):
 
 def test_render_as_dbt_does(clean_env, monkeypatch):
     monkeypatch.setenv("A", "a")
-    assert doctor.render("{{ env_var('A') }}/{{ env_var('B', 'b') | as_text }}") == "a/b"
-    with pytest.raises(doctor.MissingVariable):
-        doctor.render("{{ env_var('B') }}")
+    assert render("{{ env_var('A') }}/{{ env_var('B', 'b') | as_text }}") == "a/b"
+    with pytest.raises(MissingVariable):
+        render("{{ env_var('B') }}")
 
 
 @pytest.mark.parametrize(
@@ -484,7 +491,7 @@ def test_doctor_text_and_hub_mode_with_stand_ins(doctor_project, monkeypatch):
 # -------------------------------------------------------------------------- emulator extra
 
 MISSING_MODULES = ["fakesnow", "snowflake.connector"]
-NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[emulator]"'
 
 
 @pytest.mark.parametrize("module", MISSING_MODULES)
@@ -515,5 +522,5 @@ def test_emulator_version_check_names_the_extra(monkeypatch):
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(importlib.metadata, "version", absent)
-    with pytest.raises(emulator.EmulatorError, match=r'pip install -e "\.\[snowflake\]"'):
+    with pytest.raises(emulator.EmulatorError, match=r'pip install -e "\.\[emulator\]"'):
         emulator.check_version()

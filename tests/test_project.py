@@ -3,15 +3,17 @@ macro per file."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import jinja2.nodes
 import pytest
 import yaml
 from dbt_common.clients.jinja import get_environment
-from greenery.dbt import Dbt
+from greenery.dbt.runner import Dbt
 
 PROJECT = Path(__file__).resolve().parents[1]
 MODELS = sorted((PROJECT / "models").rglob("*.sql"))
@@ -148,3 +150,106 @@ def test_every_macro_is_described_with_its_arguments():
             continue
         assert [arg["name"] for arg in described] == args, name
         assert all(arg["description"].strip() and arg["type"] for arg in described), name
+
+
+# -------------------------------------------------------------------------- the Python package
+PACKAGE = PROJECT / "orchestrate" / "greenery"
+#: The package's layers, lowest first: a module imports only from its own layer and the layers
+#: before it, so the arrows point one way: cli -> jobs -> (report, ops, warehouse, dbt), ops ->
+#: (warehouse, dbt), warehouse -> dbt (the project's location only). The dbt runner is the
+#: bottom: it never reaches the warehouse's data.
+LAYERS = ("dbt", "warehouse", "ops", "report", "jobs", "cli")
+#: Test devices, apart from the layers: they may use any layer, and no production module imports
+#: them at module level (only the CLI, lazily, when its --snowflake-emulator option is given).
+DEVICES = {"emulator": {"greenery.cli"}}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer(module: str) -> str:
+    """greenery.jobs.build -> jobs, greenery.cli -> cli; the package itself has none ('')."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def greenery_imports(tree: ast.AST) -> list[tuple[str, bool]]:
+    """The greenery modules a module imports, each with whether it does so when it is imported
+    (True) or only when a function runs (False)."""
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, at_import: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            lazy = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            if isinstance(child, ast.Import):
+                found.extend((a.name, at_import) for a in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                # `from greenery import cli` names modules; `from greenery.x import y`, layer x
+                modules = (
+                    [f"greenery.{a.name}" for a in child.names]
+                    if child.module == "greenery"
+                    else [child.module]
+                )
+                found.extend((module, at_import) for module in modules)
+            visit(child, at_import and not lazy)
+
+    visit(tree, True)
+    return [(m, at_import) for m, at_import in found if m.split(".")[0] == "greenery"]
+
+
+MODULES = {module_name(p): ast.parse(p.read_text()) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_every_module_is_in_a_layer_or_a_test_device():
+    placed = set(LAYERS) | set(DEVICES) | {""}
+    assert sorted(m for m in MODULES if layer(m) not in placed) == []
+
+
+def test_imports_point_down_the_layers():
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    upward = [
+        f"{module} imports {imported}"
+        for module, tree in MODULES.items()
+        if layer(module) in rank
+        for imported, _ in greenery_imports(tree)
+        if layer(imported) in rank and rank[layer(imported)] > rank[layer(module)]
+    ]
+    assert upward == []
+
+
+def test_the_emulator_stays_apart_from_the_production_code():
+    imports = [
+        (module, at_import, layer(imported))
+        for module, tree in MODULES.items()
+        if layer(module) not in DEVICES
+        for imported, at_import in greenery_imports(tree)
+        if layer(imported) in DEVICES
+    ]
+    assert [(m, device) for m, at_import, device in imports if at_import] == []
+    assert {(m, device) for m, _, device in imports} <= {
+        (m, device) for device, allowed in DEVICES.items() for m in allowed
+    }
+    extras = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert [d for d in extras["emulator"] if d.startswith("fakesnow")]  # its own extra
+    assert not [d for d in extras["snowflake"] if d.startswith("fakesnow")]  # not production's
+
+
+def test_the_readme_module_map_names_every_module_and_only_those():
+    """Each folder's row in the repository layout (README or docs/) names its modules."""
+    pages = [PROJECT / "README.md", *sorted((PROJECT / "docs").glob("*.md"))]
+    rows = re.findall(
+        r"^\| `orchestrate/greenery/([a-z_]+)/` \| (.*) \|$",
+        "\n".join(page.read_text() for page in pages),
+        flags=re.M,
+    )
+    folders = {folder: PACKAGE / folder for folder in LAYERS if (PACKAGE / folder).is_dir()}
+    assert sorted(folder for folder, _ in rows) == sorted(folders)
+    for folder, text in rows:
+        named = set(re.findall(r"`([a-z_]+\.py|[a-z_]+/)`", text)) - {"data/"}
+        present = {p.name for p in folders[folder].glob("*.py") if p.name != "__init__.py"}
+        present |= {f"{p.name}/" for p in folders[folder].iterdir() if (p / "__init__.py").exists()}
+        assert named == present, folder

@@ -23,9 +23,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from greenery import cli, report
-from greenery import warehouse as greenery_warehouse
-from greenery.outcome import ExitCode
+from greenery.ops.outcome import ExitCode
 from greenery.report import browser, charts, marts
+from greenery.warehouse import database
 from report_fixture import SCHEMA, make_warehouse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -143,7 +143,7 @@ def built_warehouse(directory: Path) -> Path:
     The copy is read, never the file itself: a job may be staging or publishing it meanwhile.
     CI builds the warehouse before the tests (.ci/run), so there it must be present.
     """
-    source = greenery_warehouse.default_path()
+    source = database.default_path()
     if not source.exists():
         skip_unless_ci(f"no built warehouse at {source} (`greenery build` makes one)")
     path = directory / "greenery.duckdb"
@@ -185,7 +185,7 @@ def warehouse(
 
 
 def write_report(warehouse: Path) -> Path:
-    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html", lambda _: None)
+    return report.write(warehouse, SCHEMA, warehouse.parent / "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +302,7 @@ def test_missing_marts_are_named(tmp_path):
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()
     with pytest.raises(report.MartsMissing, match="dev_marts.f_weekly_sales_funnel is missing"):
-        report.write(path, SCHEMA, tmp_path / "report.html", lambda _: None)
+        report.write(path, SCHEMA, tmp_path / "report.html")
     assert not (tmp_path / "report.html").exists()
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from conftest import scalar
-from greenery.facts import RAW_TABLES, raw_columns
+from greenery.warehouse.facts import RAW_TABLES, raw_columns
 
 TYPE_NAMES = {
     "text": "VARCHAR",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import scalar
-from greenery import warehouse
+from greenery.warehouse import database, datasets
 
 SCALE = 4
 
@@ -25,12 +25,12 @@ PRODUCT_RATES = """
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("scaled") / "greenery.duckdb"
-    warehouse.load_sample(path, scale_factor=SCALE)
+    datasets.load_sample(path, scale_factor=SCALE)
     return path
 
 
 def test_counts_multiply(scaled, raw, facts):
-    with warehouse.connect(scaled) as con:
+    with database.connect(scaled) as con:
         for table, spec in facts["source_schema"].items():
             factor = 1 if table in ("products", "promos") else SCALE
             assert scalar(con, f"select count(*) from raw.{table}") == spec["rows"] * factor
@@ -39,7 +39,7 @@ def test_counts_multiply(scaled, raw, facts):
 
 
 def test_keys_unique_and_references_hold(scaled):
-    with warehouse.connect(scaled) as con:
+    with database.connect(scaled) as con:
         for table, key in (
             ("users", "user_id"),
             ("orders", "order_id"),
@@ -73,7 +73,7 @@ def test_keys_unique_and_references_hold(scaled):
 
 def test_product_rates_within_one_percent(scaled, raw):
     base = raw.execute(PRODUCT_RATES).fetchall()
-    with warehouse.connect(scaled) as con:
+    with database.connect(scaled) as con:
         big = con.execute(PRODUCT_RATES).fetchall()
     assert [r[0] for r in big] == [r[0] for r in base]
     for b, s in zip(base, big, strict=True):
@@ -82,7 +82,7 @@ def test_product_rates_within_one_percent(scaled, raw):
 
 
 def test_distributions_kept(scaled, facts):
-    with warehouse.connect(scaled) as con:
+    with database.connect(scaled) as con:
         status = dict(con.execute("select status, count(*) from raw.orders group by 1").fetchall())
         assert status == {k: v * SCALE for k, v in facts["orders"]["by_status"].items()}
         per_user = dict(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from greenery import job, lock, wap
+from greenery.jobs import run_job
+from greenery.ops import lock
+from greenery.warehouse import wap
 
 
 def warehouse_with(path: Path, value: int) -> Path:
@@ -96,10 +98,10 @@ def test_the_lock_is_the_warehouse_file_s_or_the_remote_target_s(tmp_path):
 
 def test_retry_finds_the_latest_run_of_its_own_target(tmp_path):
     for run_id, target in (("20210101T000000Z-a", "dev"), ("20210102T000000Z-b", "prod")):
-        folder = job.runs_dir(tmp_path) / run_id
+        folder = run_job.runs_dir(tmp_path) / run_id
         folder.mkdir(parents=True)
         (folder / "run_results.json").write_text("{}")
-        (folder / job.SUMMARY).write_text(json.dumps({"target": target}))
-    assert job.latest_run(tmp_path, "dev").name == "20210101T000000Z-a"
-    assert job.latest_run(tmp_path, "prod").name == "20210102T000000Z-b"
-    assert job.latest_run(tmp_path, "ci") is None
+        (folder / run_job.SUMMARY).write_text(json.dumps({"target": target}))
+    assert run_job.latest_run(tmp_path, "dev").name == "20210101T000000Z-a"
+    assert run_job.latest_run(tmp_path, "prod").name == "20210102T000000Z-b"
+    assert run_job.latest_run(tmp_path, "ci") is None

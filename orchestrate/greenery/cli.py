@@ -1,52 +1,91 @@
 """`greenery`: the command line that loads, builds and operates the greenery dbt project.
 
 Results go to stdout (a short summary, or one JSON object with --json); progress, dbt's log
-and diagnostics go to stderr. Exit codes are those of greenery.outcome.ExitCode.
+and diagnostics go to stderr. Exit codes are those of greenery.ops.outcome.ExitCode.
+
+Every greenery module logs its progress and diagnostics to its own `logging` logger; while a
+command runs, the CLI sends them all to stderr as plain lines (`logging_to_stderr`), and prints
+only results itself.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 import duckdb
 
-from greenery import (
-    arrivals,
-    build,
-    ci,
-    doctor,
-    emulator,
-    history,
-    job,
-    lock,
-    packages,
-    runlog,
-    wap,
-    warehouse,
+from greenery.dbt import packages
+from greenery.dbt.project import (
+    PATH_ENV,
+    TARGET_ENV,
+    ConfigError,
+    project_dir,
+    target_schema,
+    target_type,
 )
-from greenery.build import DbtOptions
-from greenery.dbt import ConfigError, Dbt, DbtFailed
-from greenery.loader import LoadError
-from greenery.outcome import ExitCode, RunSummary
+from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.jobs import build, ci, replay, run_job
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import prepare
+from greenery.ops import doctor, lock, runlog
+from greenery.ops.outcome import ExitCode, RunSummary
+from greenery.warehouse import arrivals, database, datasets, wap
+from greenery.warehouse.loader import LoadError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 DEBUG_ENV = "GREENERY_DEBUG"
+EMULATOR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
+PACKAGE = "greenery"
+
+# by name, not __name__: run as `python -m greenery.cli`, this module is __main__
+logger = logging.getLogger(f"{PACKAGE}.cli")
 
 
-def say(message: str) -> None:
-    """Progress and diagnostics go to stderr, so stdout stays for results."""
-    click.echo(message, err=True)
+class Stderr(logging.Handler):
+    """Each record as a plain line on stderr, so stdout stays for results.
+
+    The stream is looked up for every record (click.echo), not fixed when the handler is made:
+    click's test runner swaps stderr for each invocation.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: BLE001 - logging never breaks a command
+            self.handleError(record)
+
+
+@contextmanager
+def logging_to_stderr() -> Iterator[None]:
+    """While a command runs, the greenery loggers' progress and diagnostics (INFO and up) go to
+    stderr as plain lines, and only there: dbt's usage tracker configures the root logger when
+    it is imported, which would print every line a second time. Restored afterwards, so a
+    command invoked in-process (tests, click's runner) leaves logging as it found it."""
+    package = logging.getLogger(PACKAGE)
+    level, propagate = package.level, package.propagate
+    handler = Stderr()
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    package.propagate = False
+    try:
+        yield
+    finally:
+        package.removeHandler(handler)
+        package.setLevel(level)
+        package.propagate = propagate
 
 
 def fail(message: str, code: ExitCode) -> None:
-    say(f"error: {message}")
+    logger.error(f"error: {message}")
     sys.exit(int(code))
 
 
@@ -64,7 +103,7 @@ warehouse_option = click.option(
     "warehouse_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"DuckDB file of the embedded warehouse [env {warehouse.PATH_ENV}; "
+    help=f"DuckDB file of the embedded warehouse [env {PATH_ENV}; "
     "default warehouse/greenery.duckdb in the project].",
 )
 target_option = click.option(
@@ -74,7 +113,7 @@ json_option = click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print one JSON summary (data/run_summary.schema.json) on stdout.",
+    help="Print one JSON summary (ops/data/run_summary.schema.json) on stdout.",
 )
 dbt_options = compose(
     click.option("--select", "-s", multiple=True, help="dbt node selection (repeatable)."),
@@ -105,14 +144,14 @@ def make_options(
 
 
 def resolve(path: Path | None) -> Path:
-    return (path or warehouse.default_path()).resolve()
+    return (path or database.default_path()).resolve()
 
 
 def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
     """A Dbt for the target; the DuckDB file only for targets that are DuckDB."""
     dbt = Dbt(target=target)
     try:
-        kind = doctor.target_type(dbt.project, dbt.target_name)
+        kind = target_type(dbt.project, dbt.target_name)
     except (OSError, KeyError, ValueError, ConfigError) as exc:
         fail(f"cannot read the dbt profile: {exc}", ExitCode.CONFIG_ERROR)
     if kind is None:
@@ -139,7 +178,7 @@ def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.LOCK_HELD, f"not started: {exc}"
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return ExitCode.LOCK_HELD, f"the warehouse file is in use by another process: {exc}"
-    if isinstance(exc, ConfigError | wap.WarehouseChanged | emulator.EmulatorError):
+    if isinstance(exc, ConfigError | wap.WarehouseChanged):
         return ExitCode.CONFIG_ERROR, str(exc)
     if isinstance(exc, LoadError):
         return ExitCode.BAD_INPUT, f"{exc}\nnothing was loaded; the warehouse is as it was."
@@ -155,38 +194,41 @@ class Greenery(click.Group):
     """The command group: every error ends with its documented exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            fail("interrupted", ExitCode.INTERRUPTED)
-        except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
-            if os.environ.get(DEBUG_ENV):
-                traceback.print_exc()
-            code, message = exit_code_of(exc)
-            fail(message, code)
+        with logging_to_stderr():
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+                raise
+            except KeyboardInterrupt:
+                fail("interrupted", ExitCode.INTERRUPTED)
+            except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
+                if os.environ.get(DEBUG_ENV):
+                    traceback.print_exc()
+                code, message = exit_code_of(exc)
+                fail(message, code)
 
 
 @click.group(cls=Greenery, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--snowflake-emulator",
     "emulator_dir",
-    envvar=emulator.DIR_ENV,
+    envvar=EMULATOR_ENV,
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
     help="Run the command on the real dbt-snowflake adapter against an offline Snowflake "
     f"emulator (fakesnow) keeping its databases in this directory; the target defaults to "
-    f"'{emulator.TARGET}' [env {emulator.DIR_ENV}].",
+    f"the profile's 'emulated' [env {EMULATOR_ENV}; needs the emulator extra].",
 )
 @click.pass_context
 def main(ctx: click.Context, emulator_dir: Path | None) -> None:
     """Greenery analytics: sample warehouse, dbt builds and the jobs around them."""
     if emulator_dir is None:
         return
-    os.environ.setdefault("GREENERY_TARGET", emulator.TARGET)
+    from greenery import emulator  # a test device, apart from the production code
+
+    os.environ.setdefault(TARGET_ENV, emulator.TARGET)
     try:
-        emulator.ensure_raw(emulator_dir.resolve(), warehouse.default_path(), say)
+        emulator.ensure_raw(emulator_dir.resolve(), database.default_path())
         ctx.with_resource(emulator.emulated_snowflake(emulator_dir.resolve()))
     except emulator.EmulatorError as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
@@ -197,7 +239,7 @@ weeks_option = click.option(
     "--weeks",
     "n_weeks",
     type=click.IntRange(min=1),
-    default=warehouse.DEFAULT_WEEKS,
+    default=datasets.DEFAULT_WEEKS,
     show_default=True,
     help="Weeks of history ending with the published week of 2021-02-08 (1: that week alone).",
 )
@@ -225,13 +267,13 @@ def load(
 ) -> None:
     """Load the raw tables: the generated sample, or your own CSV export. All or nothing."""
     path = resolve(warehouse_path)
-    say(f"warehouse: {path}")
+    logger.info(f"warehouse: {path}")
     try:
-        with lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "load"):
+        with lock.exclusive(lock.path_for(path, project_dir(), "dev"), "load"):
             if csv_dir is not None:
-                counts = warehouse.load_export(path, csv_dir)
+                counts = datasets.load_export(path, csv_dir)
             else:
-                counts = warehouse.load_sample(path, scale, seed, n_weeks)
+                counts = datasets.load_sample(path, scale, seed, n_weeks)
     except LoadError as exc:
         fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
     for table, n in counts.items():
@@ -256,11 +298,11 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     nightly job (`greenery run-job`): snapshots record the arrived day as their time.
     """
     path = resolve(warehouse_path)
-    say(f"warehouse: {path}")
+    logger.info(f"warehouse: {path}")
     try:
         with (
-            lock.exclusive(lock.path_for(path, warehouse.project_dir(), "dev"), "arrive"),
-            warehouse.connect(path) as con,
+            lock.exclusive(lock.path_for(path, project_dir(), "dev"), "arrive"),
+            database.connect(path) as con,
         ):
             arrived = arrivals.arrive(con, days, seed)
     except (arrivals.ArrivalError, LoadError) as exc:
@@ -286,12 +328,12 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
 @weeks_option
 def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     """Write the sample dataset as a CSV export in greenery's real export format."""
-    counts = warehouse.export_sample(out_dir, scale, seed, n_weeks)
+    counts = datasets.export_sample(out_dir, scale, seed, n_weeks)
     for table, n in counts.items():
         click.echo(f"{out_dir / table}.csv: {n} rows")
 
 
-@main.command()
+@main.command("replay")
 @warehouse_option
 @target_option
 @click.option(
@@ -300,7 +342,7 @@ def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     show_default=True,
     help="Weeks to replay, e.g. 1-4, 1-2 or 3-4. Starting at 1 resets snapshot history.",
 )
-def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
+def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
     """Replay the weekly history: apply each week's changes, then snapshot at the week's time."""
     dbt = make_dbt(target, warehouse_path)
     if dbt.target_name == "prod":
@@ -310,13 +352,13 @@ def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
         week_list = list(range(int(first), int(last or first) + 1))
     except ValueError as exc:
         raise click.BadParameter(f"expected N or N-M, got {weeks!r}", param_hint="--weeks") from exc
-    say(f"replaying weeks {weeks} on target {dbt.target_name}")
+    logger.info(f"replaying weeks {weeks} on target {dbt.target_name}")
     try:
-        build.prepare(dbt, say)
-        applied = history.replay_audited(dbt, week_list, say)
-    except history.ReplayError as exc:
+        prepare(dbt)
+        applied = replay.run(dbt, week_list)
+    except replay.ReplayError as exc:
         fail(f"{exc}\nnothing was applied; the warehouse is as it was.", ExitCode.BAD_INPUT)
-    except history.ReplayFailed as exc:
+    except replay.ReplayFailed as exc:
         fail(str(exc), ExitCode.MODELS_ERRORED)
     click.echo(f"replayed weeks: {' '.join(map(str, applied)) or 'none (already recorded)'}")
 
@@ -326,7 +368,7 @@ def replay(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
 def deps(force: bool) -> None:
     """Install the dbt packages: from the dbt hub, else the offline stand-ins."""
     try:
-        source = packages.install(Dbt(), say, force=force)
+        source = packages.install(Dbt(), force=force)
     except ConfigError as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
     click.echo(f"packages: {source}")
@@ -343,7 +385,7 @@ def build_command(
 ) -> None:
     """The main job: load the sample if the warehouse is empty, then dbt build everything."""
     dbt = make_dbt(target, warehouse_path)
-    finish(build.run(dbt, make_options(**options), say), as_json)
+    finish(build.run(dbt, make_options(**options)), as_json)
 
 
 @main.command("ci")
@@ -374,7 +416,7 @@ def ci_command(
     """A CI build in an isolated per-run schema, dropped afterwards (slim with --state)."""
     dbt = make_dbt(target, warehouse_path)
     summary = ci.run(
-        dbt.project, target, dbt.duckdb_path, state, make_options(**options), say, keep=keep
+        dbt.project, target, dbt.duckdb_path, state, make_options(**options), keep=keep
     )
     finish(summary, as_json)
 
@@ -394,7 +436,7 @@ def ci_command(
 )
 @dbt_options
 @json_option
-def run_job(
+def run_job_command(
     warehouse_path: Path | None,
     target: str | None,
     freshness: bool,
@@ -405,11 +447,10 @@ def run_job(
 ) -> None:
     """The scheduled production job: freshness, snapshots, build, docs, archived artifacts."""
     dbt = make_dbt(target, warehouse_path)
-    summary = job.run(
+    summary = run_job.run(
         dbt,
         make_options(**options),
-        job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
-        say,
+        run_job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
     )
     finish(summary, as_json)
 
@@ -427,7 +468,7 @@ def retry_command(
     On the embedded warehouse the run's kept copy is resumed and published if it passes.
     """
     dbt = make_dbt(target, warehouse_path)
-    finish(job.retry(dbt, run_dir.resolve() if run_dir else None, say), as_json)
+    finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None), as_json)
 
 
 # ---------------------------------------------------------------------------- reports
@@ -466,15 +507,13 @@ def report_command(
             "a DuckDB target",
             ExitCode.CONFIG_ERROR,
         )
-    schema = report.marts_schema(
-        dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
-    )
+    schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
     out = (out_path or dbt.project / "runs" / "report.html").resolve()
     try:
-        report.write(dbt.duckdb_path, schema, out, say)
+        report.write(dbt.duckdb_path, schema, out)
         if screenshot is not None:
             browser.chromium().screenshot(out, screenshot)
-            say(f"report: screenshot {screenshot}")
+            logger.info(f"report: screenshot {screenshot}")
     except report.MartsMissing as exc:
         fail(str(exc), ExitCode.CONFIG_ERROR)
     except browser.BrowserError as exc:

@@ -7,13 +7,18 @@ the fakesnow version it was written against and applied only while emulating: th
 macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
 README) with the workaround, and tests/test_emulator.py proves each rewrite.
 
-fakesnow and the Snowflake connector come with the `snowflake` extra and are imported only when
-emulating: without them, the emulator fails with an EmulatorError that says what to install.
+It is a test device, kept apart from the production code: no production module imports it (the
+CLI's --snowflake-emulator imports it when it is given; tests/test_project.py checks), and
+fakesnow comes with an extra of its own, `emulator` (which brings the `snowflake` extra's
+adapter too). fakesnow and the Snowflake connector are imported only when emulating: without
+them, the emulator fails with an EmulatorError (a configuration error) that says what to
+install.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,18 +29,21 @@ from typing import Any
 
 import duckdb
 
-from greenery.facts import RAW_TABLES
+from greenery.dbt.project import ConfigError
+from greenery.warehouse import database, datasets
+from greenery.warehouse.facts import RAW_TABLES, raw_columns
+
+logger = logging.getLogger(__name__)
 
 FAKESNOW_VERSION = "0.12.1"
 DATABASE = "GREENERY"
 RAW_SCHEMA = "RAW"
 TARGET = "emulated"
-DIR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
-NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[snowflake]"'
+NEEDS_FAKESNOW = 'the Snowflake emulator needs fakesnow: pip install -e ".[emulator]"'
 
 
-class EmulatorError(Exception):
-    pass
+class EmulatorError(ConfigError):
+    """The emulator cannot run here (fakesnow missing or another version): a setup error."""
 
 
 def require_fakesnow() -> ModuleType:
@@ -338,8 +346,6 @@ def load_raw(db_path: Path, source: Path) -> dict[str, int]:
     fakesnow keeps each database as a DuckDB file, so this is a plain copy, in one transaction,
     with the raw contract's Snowflake types (NUMBER for number columns).
     """
-    from greenery.facts import raw_columns
-
     db_path.mkdir(parents=True, exist_ok=True)
     counts = {}
     with duckdb.connect(str(database_file(db_path))) as con:
@@ -373,20 +379,18 @@ def has_raw(db_path: Path) -> bool:
     return n == len(RAW_TABLES)
 
 
-def ensure_raw(db_path: Path, source: Path, say: Callable[[str], None]) -> None:
+def ensure_raw(db_path: Path, source: Path) -> None:
     """The emulated GREENERY.RAW holds the raw tables: copied from the DuckDB warehouse (which
     gets the sample first if it is empty). Runs before fakesnow opens the database file, and
     first of all checks fakesnow is there: no data is copied for an emulator that cannot run."""
     require_fakesnow()
     if has_raw(db_path):
         return
-    from greenery import warehouse
-
-    if not warehouse.has_raw_data(source):
-        say(f"no raw tables in {source}: loading the sample dataset (scale 1)")
-        warehouse.load_sample(source)
+    if not database.has_raw_data(source):
+        logger.info(f"no raw tables in {source}: loading the sample dataset (scale 1)")
+        datasets.load_sample(source)
     counts = load_raw(db_path, source)
-    say(
+    logger.info(
         f"emulated Snowflake {database_file(db_path)}: loaded "
         + ", ".join(f"RAW.{t} {n}" for t, n in counts.items())
     )

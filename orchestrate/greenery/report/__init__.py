@@ -9,18 +9,18 @@ region, suspected bots) work in the page. No dbt here: the marts are only read.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from greenery.report import charts, marts, page
 from greenery.report.marts import MartsMissing
 
-__all__ = ["MartsMissing", "html", "marts_schema", "write"]
+logger = logging.getLogger(__name__)
 
-Say = Callable[[str], None]
+__all__ = ["MartsMissing", "html", "marts_schema", "write"]
 
 
 def marts_schema(target: str, target_schema: str) -> str:
@@ -29,25 +29,25 @@ def marts_schema(target: str, target_schema: str) -> str:
     return "marts" if target == "prod" else f"{target_schema}_marts"
 
 
-def html(warehouse: Path, schema: str, say: Say) -> str:
+def html(warehouse: Path, schema: str) -> str:
     """The report of the marts in `schema` of the DuckDB file `warehouse`."""
-    say(f"report: reading {schema} from {warehouse} (read-only)")
+    logger.info(f"report: reading {schema} from {warehouse} (read-only)")
     read = marts.read(warehouse, schema)
     rows = sum(len(table.rows) for table in read.tables.values())
     latest = read.latest_week.get("wk")
-    say(f"report: {rows} rows from {len(read.tables)} marts; latest week {latest}")
+    logger.info(f"report: {rows} rows from {len(read.tables)} marts; latest week {latest}")
     generated_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return page.render(read, charts.charts(), warehouse.name, generated_at)
 
 
-def write(warehouse: Path, schema: str, out: Path, say: Say) -> Path:
+def write(warehouse: Path, schema: str, out: Path) -> Path:
     """Write the report to `out` (atomically: a reader never sees half a file)."""
-    text = html(warehouse, schema, say)
+    text = html(warehouse, schema)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.", delete=False
     ) as handle:
         handle.write(text)
     os.replace(handle.name, out)
-    say(f"report: wrote {out} ({len(text.encode()) // 1024} KiB)")
+    logger.info(f"report: wrote {out} ({len(text.encode()) // 1024} KiB)")
     return out

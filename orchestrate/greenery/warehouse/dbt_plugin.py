@@ -1,13 +1,15 @@
 """A dbt-duckdb plugin: plain `dbt build` on a new embedded warehouse loads the sample first.
 
-The `dev` and `ci_local` outputs in profiles.yml list this module under `plugins:`. dbt-duckdb
+The `dev` and `ci_local` outputs in profiles.yml list this module
+(`greenery.warehouse.dbt_plugin`) under `plugins:`. It lives with the warehouse, not with the
+dbt runner: it is dbt-duckdb that calls it, and what it does is fill the warehouse. dbt-duckdb
 calls the plugin whenever it opens the warehouse file (BasePlugin in dbt-duckdb):
 
 - `update_connection_config`, just before `duckdb.connect`: the file's folder is created, so a
   fresh clone (or any GREENERY_DUCKDB_PATH) needs no `mkdir`;
 - `configure_connection`, on the new connection: when the raw tables are absent, the sample is
   loaded on that connection exactly as `greenery build` loads it (seed 42, scale 1,
-  `warehouse.DEFAULT_WEEKS` weeks; `sample_weeks` in the plugin's config overrides the weeks),
+  `datasets.DEFAULT_WEEKS` weeks; `sample_weeks` in the plugin's config overrides the weeks),
   in one transaction. A warehouse that has raw tables is never touched.
 
 So in a fresh clone `dbt build` works with nothing before it but `pip install -e .` and the dbt
@@ -23,7 +25,7 @@ import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
-from greenery import loader, scale, warehouse
+from greenery.warehouse import database, datasets, loader, scale
 
 logger = AdapterLogger("greenery")
 SEED = 42
@@ -31,7 +33,7 @@ SEED = 42
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self.weeks = int(plugin_config.get("sample_weeks", warehouse.DEFAULT_WEEKS))
+        self.weeks = int(plugin_config.get("sample_weeks", datasets.DEFAULT_WEEKS))
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         path = str(creds.path or "")
@@ -51,6 +53,6 @@ class Plugin(BasePlugin):
             f"greenery: no raw tables in {self.creds.path if self.creds else 'the warehouse'}: "
             f"loading the sample dataset ({self.weeks} weeks, scale 1)"
         )
-        warehouse.stage_sample(warehouse.quiet(con), SEED, self.weeks)
+        datasets.stage_sample(database.quiet(con), SEED, self.weeks)
         counts = loader.publish(con, scale.scaled_selects(con, 1))
         logger.info("greenery: loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))

@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 
-from greenery import warehouse
-from greenery.outcome import RunSummary
+from greenery.ops.outcome import RunSummary
+from greenery.warehouse import database
 
 SCHEMA = "greenery_ops"
 
@@ -56,7 +56,7 @@ def history_path(project: Path, duckdb_path: Path | None) -> Path:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    con = warehouse.connect(path)
+    con = database.connect(path)
     con.execute(DDL)
     return con
 

@@ -12,17 +12,21 @@ Snowflake emulator.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from dbt_common.events.base_types import EventMsg
 
-from greenery import clock, lock, wap, warehouse
-from greenery.dbt import Dbt, DbtFailed
-from greenery.facts import weekly_history
-from greenery.outcome import new_run_id
+from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.ops import lock
+from greenery.ops.outcome import new_run_id
+from greenery.warehouse import clock, database, wap
+from greenery.warehouse.facts import weekly_history
+
+logger = logging.getLogger(__name__)
 
 SNAPSHOTS = ("product_inventory_snapshot", "orders_snapshot")
 
@@ -91,7 +95,7 @@ def advance_clock(dbt: Dbt, at: str) -> None:
     if dbt.duckdb_path is None:
         return
     moment = datetime.fromisoformat(at)
-    with warehouse.connect(dbt.duckdb_path) as con:
+    with database.connect(dbt.duckdb_path) as con:
         now = clock.read(con)
         if now is None or now < moment:
             clock.write(con, moment, "replay")
@@ -135,7 +139,7 @@ def check_weeks(weeks: Sequence[int]) -> None:
         raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
 
 
-def replay_audited(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -> list[int]:
+def run(dbt: Dbt, weeks: Sequence[int]) -> list[int]:
     """`greenery replay`: under the warehouse lock, idempotent, all or nothing when embedded.
 
     Weeks that snapshot history already records are skipped (replaying them again is a no-op).
@@ -151,10 +155,10 @@ def replay_audited(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -
         todo = weeks_to_apply(weeks, recorded_until(target))
         skipped = [w for w in weeks if w not in todo]
         if skipped:
-            say(f"weeks {skipped} are already in snapshot history: skipped")
+            logger.info(f"weeks {skipped} are already in snapshot history: skipped")
         applied: list[int] = []
         try:
-            for entry in replay(target, todo, say=say):
+            for entry in replay(target, todo):
                 applied.append(entry["week"])
         except (ReplayError, DbtFailed) as exc:
             if staged is None:
@@ -173,24 +177,20 @@ def replay_audited(dbt: Dbt, weeks: Sequence[int], say: Callable[[str], None]) -
     return applied
 
 
-def replay(
-    dbt: Dbt,
-    weeks: Sequence[int],
-    say: Callable[[str], None] = print,
-) -> list[dict[str, Any]]:
+def replay(dbt: Dbt, weeks: Sequence[int]) -> list[dict[str, Any]]:
     """Apply and snapshot each week in order; a replay from week 1 resets snapshot history."""
     if not weeks:
         return []
     check_weeks(weeks)
     if weeks[0] == 1:
         operation(dbt, "reset_snapshot_history", {})
-        say("replay from week 1: snapshot history reset")
+        logger.info("replay from week 1: snapshot history reset")
     log = []
     for week in weeks:
         touched = apply_week(dbt, week)
         at = weekly_history()["snapshot_at"][week]
         dbt.with_env("GREENERY_SNAPSHOT_AT", at).check(["snapshot"])
         advance_clock(dbt, at)
-        say(f"week {week}: applied {touched}, snapshotted at {at}")
+        logger.info(f"week {week}: applied {touched}, snapshotted at {at}")
         log.append({"week": week, "snapshot_at": at, **touched})
     return log

@@ -57,14 +57,14 @@ class Column:
 @cache
 def published_facts() -> dict[str, Any]:
     """The facts file, parsed."""
-    text = resources.files("greenery").joinpath("data/published_facts.yml").read_text()
+    text = resources.files("greenery.warehouse").joinpath("data/published_facts.yml").read_text()
     return yaml.safe_load(text)
 
 
 @cache
 def weekly_history() -> dict[str, Any]:
     """The weekly changes replayed onto the raw tables, keyed by product_id and order_id."""
-    text = resources.files("greenery").joinpath("data/weekly_history.yml").read_text()
+    text = resources.files("greenery.warehouse").joinpath("data/weekly_history.yml").read_text()
     return yaml.safe_load(text)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import duckdb
 
-from greenery.facts import RAW_TABLES, raw_columns
-from greenery.loader import stage_name, typed_select
+from greenery.warehouse.facts import RAW_TABLES, raw_columns
+from greenery.warehouse.loader import stage_name, typed_select
 
 # Columns holding ids of copied entities; every other id (product_id, promo_id) is shared.
 COPIED_IDS = {

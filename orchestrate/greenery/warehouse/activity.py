@@ -1,87 +1,34 @@
 """Simulate greenery's shop activity in a time window: who visits, what they browse and buy.
 
-The scale-1 published week (`sample.py`) is built card by card to reproduce the published
+The scale-1 published week (`sample/`) is built card by card to reproduce the published
 figures exactly. Everything else greenery does, the weeks before it (`weeks.py`) and the days
 after it (`arrivals.py`), is simulated here from the same shapes: the published basket sizes,
 quantities, shipping services, delivery times, promo use and url formats, with the traffic,
 conversion, product mix, promos and bots of a `Traffic` plan.
 
-Rows are named records in the raw tables' physical column order, so they load as they are.
+Rows are named records in the raw tables' physical column order (`rows.py`), so they load as
+they are.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from greenery.facts import published_facts
-from greenery.sample import (
-    EMAIL_DOMAINS,
-    FIRST_NAMES,
-    LAST_NAMES,
-    NEW_ENGLAND_ZIPS,
-    STATE_ZIPS,
-    STREET_KINDS,
-    STREETS,
-    URL_ROOT,
+from greenery.warehouse.facts import published_facts
+from greenery.warehouse.names import names, phone_number, street_address
+from greenery.warehouse.rows import (
+    AddressRow,
+    EventRow,
+    OrderItemRow,
+    OrderRow,
+    UserRow,
+    event_row,
+    random_uuid,
 )
-
-
-# ---------------------------------------------------------------------------- raw rows
-class AddressRow(NamedTuple):
-    address_id: str
-    address: str
-    zipcode: int
-    state: str
-    country: str
-
-
-class UserRow(NamedTuple):
-    user_id: str
-    first_name: str
-    last_name: str
-    email: str
-    phone_number: str
-    created_at: datetime
-    updated_at: datetime
-    address_id: str
-
-
-class OrderRow(NamedTuple):
-    order_id: str
-    user_id: str
-    promo_id: str | None
-    address_id: str
-    created_at: datetime
-    order_cost: float
-    shipping_cost: float
-    order_total: float
-    tracking_id: str | None
-    shipping_service: str | None
-    estimated_delivery_at: datetime | None
-    delivered_at: datetime | None
-    status: str
-
-
-class OrderItemRow(NamedTuple):
-    order_id: str
-    product_id: str
-    quantity: int
-
-
-class EventRow(NamedTuple):
-    event_id: str
-    session_id: str
-    user_id: str
-    page_url: str
-    created_at: datetime
-    event_type: str
-    order_id: str | None
-    product_id: str | None
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -204,7 +151,7 @@ class Simulator:
 
     # ------------------------------------------------------------------ helpers
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return random_uuid(self.rng)
 
     def pick(self, weights: dict[object, float]) -> object:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -224,15 +171,15 @@ class Simulator:
 
     # ------------------------------------------------------------------ people
     def new_address(self) -> AddressRow:
-        states = {**{s: 1 for s in STATE_ZIPS}, **{s: 1 for s in NEW_ENGLAND_ZIPS}}
+        places = names()
+        states = {**{s: 1 for s in places.state_zips}, **{s: 1 for s in places.new_england_zips}}
         states.update(STATE_WEIGHTS)
         state = str(self.pick(states))
-        if state in NEW_ENGLAND_ZIPS:
-            zipcode = NEW_ENGLAND_ZIPS[state] + self.rng.randrange(0, 90)
+        if state in places.new_england_zips:
+            zipcode = places.new_england_zips[state] + self.rng.randrange(0, 90)
         else:
-            zipcode = self.rng.randint(*STATE_ZIPS[state])
-        street = f"{self.rng.randint(1, 9999)} {self.rng.choice(STREETS)} "
-        street += self.rng.choice(STREET_KINDS)
+            zipcode = self.rng.randint(*places.state_zips[state])
+        street = street_address(self.rng)
         address = AddressRow(self.uuid(), street, zipcode, state, "United States")
         self.address_ids.append(address.address_id)
         return address
@@ -244,14 +191,12 @@ class Simulator:
             address = self.new_address()
             activity.addresses.append(address)
             home = address.address_id
-        first = self.rng.choice(FIRST_NAMES)
-        last = self.rng.choice(LAST_NAMES)
+        places = names()
+        first = self.rng.choice(places.first_names)
+        last = self.rng.choice(places.last_names)
         user_id = self.uuid()
-        email = f"{first[0]}{last}.{user_id[:6]}@{self.rng.choice(EMAIL_DOMAINS)}".lower()
-        phone = (
-            f"{self.rng.randint(201, 989)}-{self.rng.randint(200, 999)}-"
-            f"{self.rng.randint(0, 9999):04d}"
-        )
+        email = f"{first[0]}{last}.{user_id[:6]}@{self.rng.choice(places.email_domains)}".lower()
+        phone = phone_number(self.rng)
         updated = signed_up + timedelta(seconds=self.rng.randint(0, 30 * 86400))
         activity.users.append(UserRow(user_id, first, last, email, phone, signed_up, updated, home))
         customer = Customer(user_id, signed_up, home)
@@ -297,12 +242,7 @@ class Simulator:
         return steps
 
     def event(self, session: str, user: str, kind: str, ref: str, at: datetime) -> EventRow:
-        if kind in ("page_view", "add_to_cart"):
-            return EventRow(
-                self.uuid(), session, user, f"{URL_ROOT}/product/{ref}", at, kind, None, ref
-            )
-        path = "checkout" if kind == "checkout" else "shipping"
-        return EventRow(self.uuid(), session, user, f"{URL_ROOT}/{path}/{ref}", at, kind, ref, None)
+        return event_row(self.uuid(), session, user, kind, ref, at)
 
     # ------------------------------------------------------------------ orders
     def shipment(self, ordered: datetime) -> Shipment:

@@ -14,14 +14,17 @@ installed again.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from greenery.dbt import ConfigError, Dbt
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import Dbt
+
+logger = logging.getLogger(__name__)
 
 MODE_ENV = "GREENERY_PACKAGES"
 MODES = ("auto", "hub", "offline")
@@ -106,28 +109,30 @@ def install_offline(project: Path) -> None:
     record_source(project, "offline")
 
 
-def install(dbt: Dbt, say: Callable[[str], None], force: bool = False) -> str:
+def install(dbt: Dbt, force: bool = False) -> str:
     """Make sure the packages are installed; return where they came from (`present` when the
     installed ones are kept). With `hub`, packages not known to come from the hub are replaced."""
     wanted = mode()
     source = installed_source(dbt.project)
     if source is not None and not force:
         if source == "offline" and wanted != "hub" and not offline_current(dbt.project):
-            say(f"packages: the stand-ins in {OFFLINE_DIR}/ changed; installing them again")
+            logger.info(f"packages: the stand-ins in {OFFLINE_DIR}/ changed; installing them again")
             install_offline(dbt.project)
             return "offline"
         if wanted != "hub" or source == "hub":
             return "present"
-        say(f"packages: {MODE_ENV}=hub but they are {describe(source)}: reinstalling from the hub")
+        logger.info(
+            f"packages: {MODE_ENV}=hub but they are {describe(source)}: reinstalling from the hub"
+        )
     if wanted != "offline":
         result = dbt.invoke(["deps", "--log-level", "none"])
         if result.success:  # dbt deps empties dbt_packages/ first, the marker with it
             record_source(dbt.project, "hub")
-            say("packages: installed from the dbt hub")
+            logger.info("packages: installed from the dbt hub")
             return "hub"
         if wanted == "hub":
             kept = "" if source is None else f" (the installed are {describe(source)}: refused)"
             raise ConfigError(f"dbt deps failed and {MODE_ENV}=hub{kept}: {result.exception}")
-        say("packages: the dbt hub is unreachable; installing the offline stand-ins")
+        logger.info("packages: the dbt hub is unreachable; installing the offline stand-ins")
     install_offline(dbt.project)
     return "offline"

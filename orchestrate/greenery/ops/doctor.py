@@ -21,10 +21,11 @@ from typing import Any
 
 import jinja2
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
-from greenery import notify, packages, warehouse
-from greenery.dbt import ConfigError, profiles_dir
+from greenery.dbt import packages
+from greenery.dbt.project import ConfigError, MissingVariable, profile_outputs, render
+from greenery.ops import notify
+from greenery.warehouse import database
 
 REQUIRED_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'\s*\)")
 ANY_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'")
@@ -36,8 +37,6 @@ ADAPTERS = {
 #: Fields that may render empty: one authentication method of several is enough (see the
 #: "snowflake auth" check).
 MAY_BE_EMPTY = frozenset({"password", "private_key_path", "private_key_passphrase"})
-#: dbt's profile filters; doctor only needs to know whether a value renders empty.
-DBT_FILTERS = ("as_bool", "as_native", "as_number", "as_text")
 
 
 @dataclass
@@ -57,22 +56,6 @@ def report(target: str, checks: list[Check]) -> dict[str, Any]:
 
 def all_ok(checks: list[Check]) -> bool:
     return all(c.ok for c in checks)
-
-
-def profile_outputs(project: Path) -> dict[str, Any]:
-    path = profiles_dir(project) / "profiles.yml"
-    spec = yaml.safe_load(path.read_text())
-    return spec["greenery"]["outputs"]
-
-
-def target_type(project: Path, target: str) -> str | None:
-    output = profile_outputs(project).get(target)
-    return None if output is None else str(output.get("type"))
-
-
-def target_schema(project: Path, target: str) -> str:
-    """The schema of a target, rendered from the environment as dbt renders it."""
-    return render(str(profile_outputs(project)[target]["schema"]))
 
 
 def version_of(package: str) -> str | None:
@@ -125,25 +108,6 @@ def adapter_check(kind: str | None) -> Check:
     if version is None:
         return Check(f"adapter {package}", False, f"not installed, {kind} needs it: {command}")
     return Check(f"adapter {package}", True, f"{version} (for {kind})")
-
-
-class MissingVariable(Exception):
-    """A required env_var() without a default is not set (env_checks report it)."""
-
-
-def render(value: str) -> str:
-    """A profile value rendered as dbt renders it from the environment (env_var only)."""
-
-    def env_var(name: str, default: str | None = None) -> str:
-        if name in os.environ:
-            return os.environ[name]
-        if default is None:
-            raise MissingVariable(name)
-        return default
-
-    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
-    environment.filters.update({name: lambda v: v for name in DBT_FILTERS})
-    return environment.from_string(value).render(env_var=env_var)
 
 
 def fields(output: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -243,8 +207,8 @@ def run(project: Path, target: str) -> list[Check]:
     checks += empty_checks(output)
     checks.append(packages_check(project))
     if output.get("type") == "duckdb":
-        path = warehouse.default_path()
-        has_data = warehouse.has_raw_data(path) if path.exists() else False
+        path = database.default_path()
+        has_data = database.has_raw_data(path) if path.exists() else False
         state = (
             "raw tables loaded"
             if has_data

@@ -33,20 +33,20 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from greenery import clock, loader
-from greenery.activity import (
+from greenery.warehouse import clock, loader
+from greenery.warehouse.activity import (
     DELIVERY_DAYS,
     NO_ESTIMATE_SHARE,
     WEEKDAY_WEIGHTS,
     Activity,
     Customer,
-    EventRow,
     Product,
     Promo,
     Simulator,
     Traffic,
 )
-from greenery.facts import RAW_TABLES
+from greenery.warehouse.facts import RAW_TABLES
+from greenery.warehouse.rows import EventRow
 
 RAW = loader.RAW_SCHEMA
 LOG_TABLE = f"{clock.SCHEMA}.arrivals"

@@ -10,14 +10,21 @@ row in the run history.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from greenery import build, notify, wap
-from greenery.build import DbtOptions, Say
-from greenery.dbt import ConfigError, Dbt
-from greenery.outcome import ExitCode, RunSummary, run_step
+from greenery.dbt.project import ConfigError, target_schema
+from greenery.dbt.runner import Dbt
+from greenery.jobs.audit import audited, publishable
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import headline_funnel, prepare, running, with_data_clock
+from greenery.ops import notify
+from greenery.ops.outcome import ExitCode, RunSummary, run_step
+from greenery.warehouse import wap
+
+logger = logging.getLogger(__name__)
 
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json")
 RUNS_DIR = "runs"
@@ -43,59 +50,55 @@ def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS)
             shutil.copy2(source / name, archive_dir / name)
 
 
-def run(dbt: Dbt, options: DbtOptions, job: JobOptions, say: Say) -> RunSummary:
-    summary = build.running(
-        "run-job", dbt, say, lambda summary: steps(dbt, options, job, summary, say)
-    )
+def run(dbt: Dbt, options: DbtOptions, job: JobOptions) -> RunSummary:
+    summary = running("run-job", dbt, lambda summary: steps(dbt, options, job, summary))
     if summary.exit_code != ExitCode.LOCK_HELD:
         # the run that holds the lock notifies its own outcome
         write_summary(runs_dir(dbt.project) / summary.run_id, summary)
-        notify.send(summary, job.notify_success, say)
+        notify.send(summary, job.notify_success)
     return summary
 
 
-def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary, say: Say) -> None:
-    build.prepare(dbt, say)
+def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary) -> None:
+    prepare(dbt)
     archive_dir = runs_dir(dbt.project) / summary.run_id
     summary.message = f"artifacts: {archive_dir}"
-    with build.audited(dbt, summary, say) as staged:
-        audit(staged, options, job, summary, archive_dir, say)
-        if dbt.duckdb_path is not None and build.publishable(summary):
+    with audited(dbt, summary) as staged:
+        audit(staged, options, job, summary, archive_dir)
+        if dbt.duckdb_path is not None and publishable(summary):
             # the staged copy is what is about to be published, relation for relation
-            document(staged, summary, archive_dir, say)
-    if dbt.duckdb_path is None and build.publishable(summary):
+            document(staged, summary, archive_dir)
+    if dbt.duckdb_path is None and publishable(summary):
         # Snowflake: after publication, so the catalog and manifest name the published schemas
-        document(dbt, summary, archive_dir, say)
+        document(dbt, summary, archive_dir)
 
 
-def document(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> None:
+def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
     """The docs (catalog and manifest), the headline funnel and the funnel report of a build
     that passed."""
-    summary.funnel = build.headline_funnel(dbt)
+    summary.funnel = headline_funnel(dbt)
     docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
     summary.steps.append(docs)
     archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
-    write_report(dbt, summary, archive_dir, say)
+    write_report(dbt, summary, archive_dir)
 
 
-def write_report(dbt: Dbt, summary: RunSummary, archive_dir: Path, say: Say) -> None:
+def write_report(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
     """The funnel report into the run's artifacts (`runs/<run id>/report.html`).
 
     Like the docs, the report never holds back the data: if it cannot be written, the run says
     why and publishes anyway. It reads DuckDB marts; a Snowflake run has no report yet.
     """
     if dbt.duckdb_path is None:
-        say("report: skipped, the report reads the embedded DuckDB warehouse only")
+        logger.info("report: skipped, the report reads the embedded DuckDB warehouse only")
         return
-    from greenery import doctor, report  # altair loads only when a report is written
+    from greenery import report  # altair loads only when a report is written
 
     try:
-        schema = report.marts_schema(
-            dbt.target_name, doctor.target_schema(dbt.project, dbt.target_name)
-        )
-        out = report.write(dbt.duckdb_path, schema, archive_dir / REPORT, say)
+        schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
+        out = report.write(dbt.duckdb_path, schema, archive_dir / REPORT)
     except Exception as exc:  # a report is never worth losing the data for
-        say(f"report: not written ({type(exc).__name__}: {exc})")
+        logger.warning(f"report: not written ({type(exc).__name__}: {exc})")
         return
     summary.report = str(out)
 
@@ -106,10 +109,9 @@ def audit(
     job: JobOptions,
     summary: RunSummary,
     archive_dir: Path,
-    say: Say,
 ) -> None:
     """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
-    staged = build.with_data_clock(staged, say)
+    staged = with_data_clock(staged)
     if job.freshness:
         select = options.args("freshness")
         freshness = run_step(
@@ -124,7 +126,7 @@ def audit(
     summary.steps.append(built)
     archive(staged.artifacts, archive_dir)
     if not built.success and job.retry:
-        say("retrying the failed and skipped nodes once (dbt retry)")
+        logger.info("retrying the failed and skipped nodes once (dbt retry)")
         retried = run_step("retry", lambda: staged.invoke(["retry", "--state", str(archive_dir)]))
         summary.steps.append(retried)
         archive(staged.artifacts, archive_dir)
@@ -147,7 +149,7 @@ def latest_run(project: Path, target: str) -> Path | None:
     return None
 
 
-def retry(dbt: Dbt, state: Path | None, say: Say) -> RunSummary:
+def retry(dbt: Dbt, state: Path | None) -> RunSummary:
     """`greenery retry`: rerun only what failed or was skipped in an archived run of the target.
 
     On an embedded warehouse the run's kept copy is resumed, and published if the retry passes;
@@ -166,12 +168,12 @@ def retry(dbt: Dbt, state: Path | None, say: Say) -> RunSummary:
             if not failed_copy:
                 raise ConfigError(f"run {run_dir.name} kept no failed copy: nothing to retry")
             resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)
-        say(f"retrying the failed and skipped nodes of {run_dir}")
+        logger.info(f"retrying the failed and skipped nodes of {run_dir}")
         retry_args = ["retry", "--state", str(run_dir)]
-        with build.audited(dbt, summary, say, staged=resumed, resume=True) as staged:
+        with audited(dbt, summary, staged=resumed, resume=True) as staged:
             summary.steps.append(run_step("retry", lambda: staged.invoke(retry_args)))
 
-    summary = build.running("retry", dbt, say, body)
+    summary = running("retry", dbt, body)
     if summary.exit_code != ExitCode.LOCK_HELD:
         write_summary(runs_dir(dbt.project) / summary.run_id, summary)
     return summary

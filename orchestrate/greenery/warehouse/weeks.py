@@ -26,10 +26,11 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from greenery import sample
-from greenery.activity import Activity, Customer, Product, Promo, Simulator, Traffic, UserRow
-from greenery.facts import RAW_TABLES, published_facts
+from greenery.warehouse import sample
+from greenery.warehouse.activity import Activity, Customer, Product, Promo, Simulator, Traffic
+from greenery.warehouse.facts import RAW_TABLES, published_facts
 
 PUBLISHED_WEEK = date(2021, 2, 8)  # Monday of the week every published figure describes
 BASE_HUMAN_SESSIONS = 700  # a typical week's human sessions at the published week's size
@@ -113,18 +114,17 @@ def plans(seed: int, weeks: int) -> list[WeekPlan]:
     return [plan_week(k, week_rng(seed, k)) for k in range(weeks - 1, 0, -1)]
 
 
-def history(seed: int = 42, weeks: int = 1) -> dict[str, list[tuple]]:
+def history(seed: int = 42, weeks: int = 1) -> dict[str, list[NamedTuple]]:
     """The raw tables of `weeks` weeks ending with the published week, rows in column order."""
     if weeks < 1:
         raise ValueError(f"weeks must be a whole number >= 1, got {weeks}")
     published = sample.generate(seed)
     if weeks == 1:
         return published
-    users = [UserRow(*row) for row in published["users"]]
-    customers = [Customer(u.user_id, u.created_at, u.address_id) for u in users]
-    addresses = [row[0] for row in published["addresses"]]
-    products = [Product(row[0], float(row[2])) for row in published["products"]]
-    promos = [Promo(row[0], int(row[1])) for row in published["promos"]]
+    customers = [Customer(u.user_id, u.created_at, u.address_id) for u in published["users"]]
+    addresses = [a.address_id for a in published["addresses"]]
+    products = [Product(p.product_id, float(p.price)) for p in published["products"]]
+    promos = [Promo(p.promo_id, int(p.discount)) for p in published["promos"]]
     past = Activity()
     as_of = published_now()
     for plan in plans(seed, weeks):
@@ -134,7 +134,7 @@ def history(seed: int = 42, weeks: int = 1) -> dict[str, list[tuple]]:
         end = plan.start + timedelta(days=7)
         past.extend(simulator.simulate(plan.start, end, plan.traffic, as_of))
         customers, addresses = simulator.customers, simulator.address_ids
-    new_rows: dict[str, list[tuple]] = {
+    new_rows: dict[str, list[NamedTuple]] = {
         "addresses": list(past.addresses),
         "users": list(past.users),
         "orders": list(past.orders),

@@ -8,14 +8,18 @@ production's relations: slim CI. Without state, everything is built.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from greenery import build
-from greenery.build import DbtOptions, Say
-from greenery.dbt import ConfigError, Dbt
-from greenery.outcome import RunSummary, run_step
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import Dbt
+from greenery.jobs.options import DbtOptions
+from greenery.jobs.skeleton import prepare, running
+from greenery.ops.outcome import RunSummary, run_step
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TARGET = "ci_local"
 SCHEMA_ENV = "GREENERY_CI_SCHEMA"
@@ -31,7 +35,6 @@ def run(
     duckdb_path: Path | None,
     state: Path | None,
     options: DbtOptions,
-    say: Say,
     keep: bool = False,
 ) -> RunSummary:
     probe = Dbt(project=project, target=target, duckdb_path=duckdb_path)
@@ -48,25 +51,25 @@ def run(
         summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
         if state is not None and not (state / "manifest.json").exists():
             raise ConfigError(f"--state {state} has no manifest.json")
-        build.prepare(dbt, say)
+        prepare(dbt)
         args = ["build", *options.args("build")]
         if state is not None:
             if not options.select:
                 args += ["--select", "state:modified+"]
             args += ["--defer", "--state", str(state)]
-            say(f"slim CI: building state:modified+ against {state}, deferring the rest")
+            logger.info(f"slim CI: building state:modified+ against {state}, deferring the rest")
         try:
             summary.steps.append(run_step("build", lambda: dbt.invoke(args)))
         finally:
             if not keep:
-                drop(dbt, schema, say)
+                drop(dbt, schema)
 
     # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
     # each build in schemas of its own and runs side by side
-    return build.running("ci", probe, say, body, locked=duckdb_path is not None)
+    return running("ci", probe, body, locked=duckdb_path is not None)
 
 
-def drop(dbt: Dbt, schema: str, say: Say) -> None:
+def drop(dbt: Dbt, schema: str) -> None:
     dropped = dbt.invoke(
         [
             "run-operation",
@@ -77,4 +80,4 @@ def drop(dbt: Dbt, schema: str, say: Say) -> None:
         ]
     )
     if not dropped.success:
-        say(f"warning: could not drop the CI schemas {schema}*: {dropped.exception}")
+        logger.warning(f"warning: could not drop the CI schemas {schema}*: {dropped.exception}")

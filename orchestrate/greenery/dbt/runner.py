@@ -1,4 +1,9 @@
-"""Run dbt in-process through its Python API (dbtRunner): structured results, one startup."""
+"""Run dbt in-process through its Python API (dbtRunner): structured results, one startup.
+
+The runner knows the project and the target, never the warehouse's data: an embedded target
+gets its DuckDB file through the profile's variable ($GREENERY_DUCKDB_PATH), and loading data
+into it is the warehouse layer's business.
+"""
 
 from __future__ import annotations
 
@@ -14,26 +19,13 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.events.base_types import EventMsg
 
-from greenery import warehouse
-
-PROFILES_FILE = "profiles.yml"
-
-
-class ConfigError(Exception):
-    """The project, the profile or the environment is not set up to run."""
-
-
-def profiles_dir(project: Path) -> Path:
-    """$DBT_PROFILES_DIR, else the project, whose committed profiles.yml reads everything from
-    the environment (plain dbt run from the project root finds the same file)."""
-    if env := os.environ.get("DBT_PROFILES_DIR"):
-        directory = Path(env)
-        if not (directory / PROFILES_FILE).exists():
-            raise ConfigError(f"DBT_PROFILES_DIR={directory} has no {PROFILES_FILE}")
-        return directory
-    if not (project / PROFILES_FILE).exists():
-        raise ConfigError(f"no {PROFILES_FILE} in {project} (it is part of the repository)")
-    return project
+from greenery.dbt.project import (
+    DEFAULT_TARGET,
+    PATH_ENV,
+    TARGET_ENV,
+    profiles_dir,
+    project_dir,
+)
 
 
 @contextmanager
@@ -55,7 +47,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 class Dbt:
     """One dbt project and target; `invoke` runs a dbt command in this process."""
 
-    project: Path = field(default_factory=warehouse.project_dir)
+    project: Path = field(default_factory=project_dir)
     target: str | None = None
     duckdb_path: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -64,7 +56,7 @@ class Dbt:
     def env(self) -> dict[str, str]:
         values = dict(self.extra_env)
         if self.duckdb_path is not None:
-            values[warehouse.PATH_ENV] = str(self.duckdb_path)
+            values[PATH_ENV] = str(self.duckdb_path)
         return values
 
     def with_env(self, name: str, value: str) -> Dbt:
@@ -97,7 +89,7 @@ class Dbt:
 
     @property
     def target_name(self) -> str:
-        return self.target or os.environ.get("GREENERY_TARGET", "dev")
+        return self.target or os.environ.get(TARGET_ENV, DEFAULT_TARGET)
 
     def invoke(
         self,

@@ -1,46 +1,19 @@
-"""The embedded DuckDB warehouse: where it lives and how raw data gets into it."""
+"""What fills the embedded warehouse: the generated sample, or a team's own CSV export.
+
+Either is staged, validated and published in one transaction (`loader.py`), so a load is all or
+nothing. The sample is `weeks.history` (the published week and the weeks before it) at a scale
+(`scale.py`); the same sample can be written out as a CSV export in the real format.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import duckdb
 
-from greenery import loader, scale, weeks
-from greenery.facts import RAW_TABLES
-
-PATH_ENV = "GREENERY_DUCKDB_PATH"
-
-
-def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No progress bar on stdout: the CLI's output stays readable and machine-parsable."""
-    con.execute("set enable_progress_bar = false")
-    return con
-
-
-def project_dir() -> Path:
-    """The dbt project root: $GREENERY_PROJECT_DIR, else the checkout this package lives in."""
-    if env := os.environ.get("GREENERY_PROJECT_DIR"):
-        return Path(env).resolve()
-    here = Path(__file__).resolve().parents[2]
-    if (here / "dbt_project.yml").exists():
-        return here
-    return Path.cwd()
-
-
-def default_path() -> Path:
-    """$GREENERY_DUCKDB_PATH, else warehouse/greenery.duckdb in the project."""
-    if env := os.environ.get(PATH_ENV):
-        return Path(env).resolve()
-    return project_dir() / "warehouse" / "greenery.duckdb"
-
-
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return quiet(duckdb.connect(str(path)))
-
+from greenery.warehouse import loader, scale, weeks
+from greenery.warehouse.database import connect, quiet
+from greenery.warehouse.facts import RAW_TABLES
 
 #: Weeks of history the main job loads into a new warehouse: a quarter, so the first
 #: `greenery build` already shows a weekly series. `--weeks 1` is the published week alone.
@@ -87,19 +60,3 @@ def export_sample(
                 f"select count(*) from read_csv('{target}', header = true)"
             ).fetchone()
     return counts
-
-
-def copy(source: Path, target: Path) -> Path:
-    """Copy a warehouse file whole: checkpoint first, so nothing is left behind in its WAL."""
-    with connect(source) as con:
-        con.execute("force checkpoint")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return target
-
-
-def has_raw_data(path: Path) -> bool:
-    if not path.exists():
-        return False
-    with connect(path) as con:  # not read_only: dbt may hold the file open in this process
-        return loader.raw_tables_present(con)

@@ -33,14 +33,15 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from greenery import clock
-from greenery.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
+from greenery.warehouse import clock
+from greenery.warehouse.facts import PRIMARY_KEYS, RAW_TABLES, Column, raw_columns
 
 RAW_SCHEMA = "raw"
 HEADER_LINES = 1
@@ -332,50 +333,78 @@ def validate_staged(
     lines: LineMap = staged_lines,
 ) -> None:
     """Raise LoadError on the first unparsable value, missing key or duplicate key."""
+    staged = Staged(con, source, lines)
     for table in RAW_TABLES:
-        stage = stage_name(table)
         for column in raw_columns(table):
-            if column.type not in PARSES:
-                continue
-            ok = PARSES[column.type].format(v=column.name)
-            bad = con.execute(
-                f"select rowid, {column.name} from {stage} "
-                f"where {column.name} is not null and not ({ok}) order by rowid "
-                f"limit {MAX_REPORTED}"
-            ).fetchall()
-            if bad:
-                numbers = ", ".join(str(n) for n in lines(table, [r for r, _ in bad]))
-                values = ", ".join(repr(v) for _, v in bad)
-                raise LoadError(
-                    f"{source(table)}, column '{column.name}', line(s) {numbers}: "
-                    f"cannot parse {values} as {TYPE_NAMES[column.type]}"
-                )
-            if CLOCK_COLUMNS.get(table) == column.name:
-                late = con.execute(
-                    f"select rowid, {column.name} from {stage} "
-                    f"where cast(rtrim(trim({column.name}), 'Z') as TIMESTAMP) "
-                    f">= TIMESTAMP '{CLOCK_LIMIT}' order by rowid limit {MAX_REPORTED}"
-                ).fetchall()
-                if late:
-                    numbers = ", ".join(str(n) for n in lines(table, [r for r, _ in late]))
-                    values = ", ".join(repr(v) for _, v in late)
-                    raise LoadError(
-                        f"{source(table)}, column '{column.name}', line(s) {numbers}: {values} "
-                        f"is on or after {CLOCK_LIMIT[:10]}: the data clock (the midnight after "
-                        "the newest event or order) would be past the last representable day"
-                    )
+            staged.check_values(table, column)
+        staged.check_key(table)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """The staged tables under validation, and how to say where a bad row came from: the file
+    or sample (`source`) and its lines (`lines`)."""
+
+    con: duckdb.DuckDBPyConnection
+    source: Callable[[str], str]
+    lines: LineMap
+
+    def line_numbers(self, table: str, rowids: Sequence[int]) -> str:
+        return ", ".join(str(n) for n in self.lines(table, rowids))
+
+    def reject(self, table: str, column: str, where: str, problem: Callable[[str], str]) -> None:
+        """Raise LoadError naming the first staged rows of `table` where `where` holds, if any;
+        `problem` says what is wrong with their values."""
+        bad = self.con.execute(
+            f"select rowid, {column} from {stage_name(table)} where {where} order by rowid "
+            f"limit {MAX_REPORTED}"
+        ).fetchall()
+        if bad:
+            numbers = self.line_numbers(table, [r for r, _ in bad])
+            values = ", ".join(repr(v) for _, v in bad)
+            raise LoadError(
+                f"{self.source(table)}, column '{column}', line(s) {numbers}: {problem(values)}"
+            )
+
+    def check_values(self, table: str, column: Column) -> None:
+        """Every value parses as the column's type; the data clock's columns stay before the
+        last day it can represent."""
+        if column.type not in PARSES:
+            return
+        name, ok = column.name, PARSES[column.type].format(v=column.name)
+        type_name = TYPE_NAMES[column.type]
+        self.reject(
+            table,
+            name,
+            f"{name} is not null and not ({ok})",
+            lambda values: f"cannot parse {values} as {type_name}",
+        )
+        if CLOCK_COLUMNS.get(table) == name:
+            self.reject(
+                table,
+                name,
+                f"cast(rtrim(trim({name}), 'Z') as TIMESTAMP) >= TIMESTAMP '{CLOCK_LIMIT}'",
+                lambda values: (
+                    f"{values} is on or after {CLOCK_LIMIT[:10]}: the data clock (the midnight "
+                    "after the newest event or order) would be past the last representable day"
+                ),
+            )
+
+    def check_key(self, table: str) -> None:
+        """The primary key is never empty and never repeated."""
         key = PRIMARY_KEYS[table]
-        nulls = con.execute(
+        stage = stage_name(table)
+        nulls = self.con.execute(
             f"select rowid from {stage} "
             f"where {' or '.join(f'{k} is null' for k in key)} order by rowid limit {MAX_REPORTED}"
         ).fetchall()
         if nulls:
-            numbers = ", ".join(str(n) for n in lines(table, [r for (r,) in nulls]))
+            numbers = self.line_numbers(table, [r for (r,) in nulls])
             raise LoadError(
-                f"{source(table)}, column '{', '.join(key)}', line(s) {numbers}: "
+                f"{self.source(table)}, column '{', '.join(key)}', line(s) {numbers}: "
                 "primary key is empty"
             )
-        dupes = con.execute(
+        dupes = self.con.execute(
             f"select {', '.join(key)}, list(rowid order by rowid) "
             f"from {stage} group by all having count(*) > 1 "
             f"order by min(rowid) limit {MAX_REPORTED}"
@@ -383,11 +412,12 @@ def validate_staged(
         if dupes:
             described = "; ".join(
                 f"{dict(zip(key, row[:-1], strict=True))} on lines "
-                f"{', '.join(str(n) for n in lines(table, row[-1]))}"
+                f"{self.line_numbers(table, row[-1])}"
                 for row in dupes
             )
             raise LoadError(
-                f"{source(table)}, column '{', '.join(key)}': duplicate primary key {described}"
+                f"{self.source(table)}, column '{', '.join(key)}': duplicate primary key "
+                f"{described}"
             )
 
 

@@ -17,14 +17,15 @@ import logging
 import os
 import threading
 import urllib.parse
-from collections.abc import Callable
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from greenery.outcome import RunSummary, first_line
+from greenery.ops.outcome import RunSummary, first_line
+
+logger = logging.getLogger(__name__)
 
 WEBHOOK_ENV = "GREENERY_WEBHOOK_URL"
 MAX_LISTED = 10
@@ -140,7 +141,6 @@ def deliver(url: str, body: bytes, deadline: float) -> int | BaseException | Non
 def send(
     summary: RunSummary,
     on_success: bool,
-    say: Callable[[str], None],
     deadline: float = TOTAL_DEADLINE_SECONDS,
 ) -> bool:
     """Post the run's message if a webhook is configured and the run warrants it.
@@ -157,13 +157,13 @@ def send(
     except Exception as exc:
         outcome = exc
     if outcome is None:
-        say(f"warning: notification not delivered within {deadline:g}s ({where})")
+        logger.warning(f"warning: notification not delivered within {deadline:g}s ({where})")
         return False
     if isinstance(outcome, BaseException):
-        say(f"warning: notification not delivered ({type(outcome).__name__}, {where})")
+        logger.warning(f"warning: notification not delivered ({type(outcome).__name__}, {where})")
         return False
     if not 200 <= outcome < 300:
-        say(f"warning: notification not delivered (HTTP {outcome}, {where})")
+        logger.warning(f"warning: notification not delivered (HTTP {outcome}, {where})")
         return False
-    say(f"notification sent ({where})")
+    logger.info(f"notification sent ({where})")
     return True

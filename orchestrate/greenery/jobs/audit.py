@@ -1,0 +1,105 @@
+"""Write-audit-publish for a job: build and test on a staged copy, publish only what passed.
+
+An embedded warehouse is staged as a copy of its DuckDB file (`warehouse/wap.py`); a remote one
+(Snowflake) in audit schemas of its own (macros wap_stage and wap_publish). Either way the
+job's body builds and tests the staged copy, and analysts only ever see a build whose every
+step passed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from greenery.dbt.project import ConfigError
+from greenery.dbt.runner import Dbt
+from greenery.ops.outcome import RunSummary, run_step
+from greenery.warehouse import wap
+
+logger = logging.getLogger(__name__)
+
+
+def publishable(summary: RunSummary) -> bool:
+    """Every step's nodes passed (after a retry, its results stand for the nodes it reran).
+
+    Docs are not a condition: a catalog that could not be written never holds back the data.
+    """
+    steps = [s for s in summary.steps if s.command != "docs generate"]
+    return bool(steps) and steps[-1].success and not summary.failed_nodes()
+
+
+def note_unpublished(summary: RunSummary, where: str) -> None:
+    """Say in the summary's message that nothing was published, and where the build is kept."""
+    note = f"nothing published; the failing build is {where}"
+    summary.message = f"{summary.message}; {note}" if summary.message else note
+
+
+@contextmanager
+def audited(
+    dbt: Dbt,
+    summary: RunSummary,
+    staged: wap.Stage | None = None,
+    resume: bool = False,
+) -> Iterator[Dbt]:
+    """Write-audit-publish (`wap.py`): the body builds and tests a staged copy of the warehouse.
+
+    Yields the Dbt to build with; `staged` (embedded) or `resume` (remote) continues the
+    kept build of a failed run instead of staging afresh (`greenery retry`). When the body's
+    steps all passed the copy is published; otherwise it is kept for inspection (or dropped
+    when nothing was built) and the published
+    warehouse, snapshot history included, is untouched. A remote warehouse (Snowflake) is
+    audited in schemas of its own instead, see `audited_remote`.
+    """
+    if dbt.duckdb_path is None:
+        with audited_remote(dbt, summary, resume) as audit:
+            yield audit
+        return
+    staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
+    try:
+        yield replace(dbt, duckdb_path=staged.path)
+    except BaseException:
+        wap.keep_failed(staged)
+        raise
+    if publishable(summary):
+        wap.publish(staged)
+        logger.info(f"published: {staged.published}")
+    elif any(s.command != "source freshness" for s in summary.steps):
+        kept = wap.keep_failed(staged)
+        summary.failed_copy = str(kept)
+        note_unpublished(summary, f"kept in {kept}")
+    else:
+        wap.discard(staged)
+
+
+@contextmanager
+def audited_remote(dbt: Dbt, summary: RunSummary, resume: bool) -> Iterator[Dbt]:
+    """Write-audit-publish on Snowflake: audit schemas, then table by table publication.
+
+    Every schema of the build gets the suffix `__audit` ($GREENERY_AUDIT_SUFFIX, read by
+    generate_schema_name). Before the build, snapshot history and incremental models are cloned
+    from the published schemas into their audit twins (zero-copy, macro wap_stage); the build
+    writes and tests there. When everything passed, each table is cloned back over its
+    published twin (wap_publish) and the views are rebuilt in the published schemas; otherwise
+    the audit schemas keep the failing build for inspection and `greenery retry`.
+    """
+    audit = replace(dbt, extra_env={**dbt.extra_env, wap.AUDIT_ENV: wap.AUDIT_SUFFIX})
+    operation_args = ["--args", json.dumps({"suffix": wap.AUDIT_SUFFIX}), "--no-write-json"]
+    if not resume:
+        stage = ["run-operation", "wap_stage", *operation_args]
+        summary.steps.append(run_step("stage", lambda: audit.invoke(stage)))
+        if not summary.steps[-1].success:
+            raise ConfigError(f"could not stage the audit schemas: {summary.steps[-1].error}")
+    yield audit
+    if not publishable(summary):
+        if any(s.command not in ("source freshness", "stage") for s in summary.steps):
+            note_unpublished(summary, f"in the {wap.AUDIT_SUFFIX} schemas")
+        return
+    publish = ["run-operation", "wap_publish", *operation_args]
+    summary.steps.append(run_step("publish", lambda: audit.invoke(publish)))
+    if summary.steps[-1].success:
+        views = ["run", "--select", "config.materialized:view"]
+        summary.steps.append(run_step("publish views", lambda: dbt.invoke(views)))
+        logger.info("published the audited build")
