@@ -13,10 +13,7 @@ daily as (
     select
         session_date,
         min(session_week) as wk,
-        cast(count(*) as integer) as n_sessions,
-        {{ count_funnel_sessions(steps) }},
-        cast(sum(case when is_suspected_bot then 0 else 1 end) as integer) as n_human_sessions,
-        {{ count_funnel_sessions(steps, human=true) }}
+        {{ session_funnel_counts(steps) }}
 
     from funnel_sessions
     group by session_date
@@ -27,11 +24,7 @@ final as (
 
     select
         *,
-        {{ funnel_rates() }},
-        {{ funnel_rates(human=true) }},
-        n_sessions - n_human_sessions as n_suspected_bot_sessions,
-        {{ dbt_utils.safe_divide('cast(n_sessions - n_human_sessions as double)', 'n_sessions') }}
-            as suspected_bot_session_share
+        {{ session_funnel_rates() }}
 
     from daily
 
