@@ -179,9 +179,12 @@ def test_awkward_event_types_get_columns_of_their_own(built, tmp_path):
                 [f"awkward-{n}", event_type, session_id],
             )
 
-    # the incremental session models only: the staging accepted_values test rightly fails on
-    # types nobody declared, and would skip them in a full `dbt build`
-    ok, status = build(path, "--select", "fct_sessions", "fct_session_products")
+    # the incremental session models and the event types they read (found once per run): the
+    # staging accepted_values test rightly fails on types nobody declared, and would skip them
+    # in a full `dbt build`
+    ok, status = build(
+        path, "--select", "int_event_types_aggregated", "fct_sessions", "fct_session_products"
+    )
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success")}
 
     with database.connect(path) as con:

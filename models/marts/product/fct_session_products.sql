@@ -9,7 +9,7 @@
     )
 }}
 
-{%- set event_types = event_types('stg_greenery__events') -%}
+{%- set event_types = event_types() -%}
 
 with
 
