@@ -77,7 +77,8 @@ def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
     """The docs (catalog and manifest), the headline funnel and the funnel report of a build
     that passed."""
     summary.funnel = headline_funnel(dbt)
-    docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate"]))
+    # the build has just compiled every node: the catalog needs no second compilation
+    docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate", "--no-compile"]))
     summary.steps.append(docs)
     archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
     write_report(dbt, summary, archive_dir)
