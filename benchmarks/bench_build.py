@@ -6,15 +6,19 @@ fresh copy of a prepared warehouse, peak RSS of that process):
 1. `greenery build` on a new warehouse at scale 1 and at --big-scale (default 1000): the whole
    main job, snapshots, models and tests, as a user runs it;
 2. the model phase (`dbt run --full-refresh`, dbt's own elapsed time) against the same compiled
-   SQL executed model by model in one bare DuckDB connection;
+   SQL executed model by model in one bare DuckDB connection; and the test phase (`dbt test`)
+   with every test's failing rows stored, as the project does, against the same tests without;
 3. the session and funnel models (fct_sessions, fct_session_products and the two weekly
    funnels, as timed by dbt) against one hand-written query computing both funnels from the raw
    events;
 4. on a year of history (`--weeks 52 --scale 20`): its full `greenery build` against one night,
-   `greenery arrive --days 1` then `greenery run-job --no-freshness`.
+   `greenery arrive --days 1` then `greenery run-job --no-freshness`;
+5. with `--huge-scale N` (e.g. 10000, 35 million events): `greenery load` and one `greenery build`
+   at that scale, once (each takes minutes), for its time and peak memory.
 
-    python benchmarks/bench_build.py                  # everything, 3 repeats (about 20 minutes)
+    python benchmarks/bench_build.py                  # 1-4, 3 repeats (about 20 minutes)
     python benchmarks/bench_build.py --repeats 1 --big-scale 100 --year-scale 2   # a quick look
+    python benchmarks/bench_build.py --huge-scale 10000   # and scale 10000 (about 10 more)
 """
 
 from __future__ import annotations
@@ -105,12 +109,7 @@ def environment(path: Path, target_dir: Path) -> dict[str, str]:
 def prepared(root: Path, name: str, *load_args: str) -> Path:
     """A warehouse loaded once (not timed), copied afresh for every timed run."""
     path = root / f"{name}.duckdb"
-    subprocess.run(
-        [GREENERY, "load", "--warehouse", str(path), *load_args],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    run([GREENERY, "load", "--warehouse", str(path), *load_args], dict(os.environ))
     return path
 
 
@@ -155,10 +154,22 @@ def model_phase(source: Path, root: Path) -> Run:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         bare, hand = pool.apply(bare_and_hand_written, (path, manifest, order, root / "target"))
     funnels = model_seconds(results, SESSION_AND_FUNNEL)
+    tests = {}
+    for stored in (True, False):  # the test phase with and without failing rows kept
+        store = json.dumps({"store_test_failures": stored})
+        run([dbt, "test", "--profiles-dir", str(PROJECT), "--vars", store], env)
+        tests[stored] = run_results(root / "target")["elapsed_time"]
     return Run(
         results["elapsed_time"],
         rss,
-        {"wall": seconds, "bare": bare, "session_and_funnel": funnels, "hand_written": hand},
+        {
+            "wall": seconds,
+            "bare": bare,
+            "session_and_funnel": funnels,
+            "hand_written": hand,
+            "tests_stored": tests[True],
+            "tests_unstored": tests[False],
+        },
     )
 
 
@@ -208,6 +219,19 @@ def nightly(source: Path, root: Path) -> Run:
     return Run(job, job_rss, {"full": full, "full_rss": full_rss, "arrive": arrive})
 
 
+def huge(root: Path, scale: int) -> Run:
+    """Load and build once at a scale that takes minutes: its time and peak memory."""
+    path = root / "huge.duckdb"
+    env = dict(os.environ)
+    load, load_rss = run([GREENERY, "load", "--warehouse", str(path), "--scale", str(scale)], env)
+    seconds, rss = run([GREENERY, "build"], environment(path, root / "target"))
+    events = duckdb.connect(str(path), read_only=True)
+    (n_events,) = events.execute("select count(*) from raw.events").fetchone()
+    events.close()
+    path.unlink()
+    return Run(seconds, rss, {"load": load, "load_rss": load_rss, "events": n_events})
+
+
 def medians(runs: list[Run], key: Callable[[Run], float]) -> float:
     return statistics.median(key(r) for r in runs)
 
@@ -217,6 +241,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--big-scale", type=int, default=1000)
     parser.add_argument("--year-scale", type=int, default=20)
+    parser.add_argument("--huge-scale", type=int, default=0, help="also load and build once")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="greenery-bench-build-") as tmp:
         root = Path(tmp)
@@ -229,6 +254,10 @@ def main() -> None:
             measured["big"].append(full_build(big, root))
             measured["models"].append(model_phase(big, root))
             measured["night"].append(nightly(year, root))
+        if args.huge_scale:
+            for name in (small, big, year):  # room on disk for the big one
+                name.unlink()
+            measured["huge"] = [huge(root, args.huge_scale)]
     report(measured, args)
 
 
@@ -247,6 +276,9 @@ def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
 
     def hand(r: Run) -> float:
         return r.detail["hand_written"]
+
+    def stored_ratio(r: Run) -> float:
+        return r.detail["tests_stored"] / r.detail["tests_unstored"]
 
     def one_night(r: Run) -> float:
         return r.seconds + r.detail["arrive"]
@@ -273,6 +305,18 @@ def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
         ),
         ("  one hand-written query", medians(models, hand), "", None),
         (
+            f"test phase (dbt test), {big_name}, failing rows stored",
+            medians(models, lambda r: r.detail["tests_stored"]),
+            f"{medians(models, stored_ratio):.2f}x not stored",
+            None,
+        ),
+        (
+            "  the same tests, failing rows not stored",
+            medians(models, lambda r: r.detail["tests_unstored"]),
+            "",
+            None,
+        ),
+        (
             f"year ({args.year_scale}x): full greenery build",
             medians(night, full),
             "",
@@ -285,6 +329,14 @@ def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
             peak(night),
         ),
     ]
+    if "huge" in measured:
+        (one,) = measured["huge"]
+        events = f"{one.detail['events'] / 1e6:.1f} M events"
+        rows += [
+            (f"greenery load, scale {args.huge_scale} (once)", one.detail["load"], events,
+             one.detail["load_rss"]),
+            (f"greenery build, scale {args.huge_scale} (once)", one.seconds, "", one.rss_mb),
+        ]  # fmt: skip
     print("| measure | median s | ratio | peak RSS MB |\n|---|---:|---:|---:|")
     for name, seconds, ratio, rss in rows:
         print(f"| {name} | {seconds:.2f} | {ratio} | {'' if rss is None else f'{rss:,.0f}'} |")
