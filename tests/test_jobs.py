@@ -118,6 +118,9 @@ def test_successful_build_json_and_history(scratch):
     assert summary["funnel"]["n_sessions"] == 578 and summary["funnel"]["wk"] == "2021-02-08"
     assert "Done. PASS=" in result.stderr  # dbt's log stays readable, on stderr
     assert history(scratch["warehouse"], summary["run_id"])[:2] == (0, "success")
+    # a build runs the unit tests of the models it builds
+    built = run_results(scratch["project"] / "target")
+    assert "unit_test.greenery.f_weekly_sales_funnel.weekly_funnel_rates_and_dropoffs" in built
 
 
 def test_failing_test_is_not_published_and_is_kept_for_inspection(scratch, webhook):
@@ -246,6 +249,11 @@ def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch)
     assert report == scratch["project"] / "runs" / summary_of(rerun)["run_id"] / "report.html"
     page = report.read_text()
     assert "Greenery sales funnel" in page and 'data-value="578"' in page
+    # production runs every model and data test, and leaves the unit tests to builds and CI
+    nodes = run_results(report.parent)
+    assert {uid.split(".")[0] for uid in nodes} == {
+        "seed", "snapshot", "model", "test", "exposure", "saved_query"
+    }  # fmt: skip
     runs = runlog.query(
         scratch["warehouse"],
         f"select run_id, status from {runlog.SCHEMA}.runs where command = 'run-job'",

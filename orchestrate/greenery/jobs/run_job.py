@@ -1,6 +1,7 @@
 """`greenery run-job`: the scheduled production job.
 
-source freshness -> dbt build (source tests, snapshots, models, tests) -> (dbt retry once, if
+source freshness -> dbt build (source tests, snapshots, models, data tests; the unit tests are
+for `greenery build` and CI) -> (dbt retry once, if
 asked), all on a staged copy that is published only when everything passed (`wap.py`) -> docs
 generate -> the run's artifacts and summary archived under runs/<run id>/; under the warehouse
 lock so two runs never overlap, with a notification on failure (and on success, if asked) and a
@@ -30,6 +31,9 @@ ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json"
 RUNS_DIR = "runs"
 SUMMARY = "summary.json"
 REPORT = "report.html"
+#: Unit tests check the models' logic on fixed inputs, so a night's new data cannot change their
+#: outcome: `greenery build` and CI run them, production does not (as dbt recommends).
+PRODUCTION_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 
 @dataclass
@@ -123,7 +127,8 @@ def audit(
         if not freshness.success:
             summary.message = f"stale sources: nothing was built; artifacts: {archive_dir}"
             return
-    built = run_step("build", lambda: staged.invoke(["build", *options.args("build")]))
+    build = ["build", *options.args("build"), *PRODUCTION_EXCLUDES]
+    built = run_step("build", lambda: staged.invoke(build))
     summary.steps.append(built)
     archive(staged.artifacts, archive_dir)
     if not built.success and job.retry:
