@@ -45,8 +45,8 @@ final as (
 
     select
         *,
-        {{ product_funnel_rates() }},
-        {{ product_funnel_rates(human=true) }}
+        {{ product_funnel_rates(names='v1') }},
+        {{ product_funnel_rates(human=true, names='v1') }}
 
     from weekly
 
