@@ -126,8 +126,9 @@ def run_results(target_dir: Path) -> dict[str, Any]:
 
 
 def model_seconds(results: dict[str, Any], names: tuple[str, ...]) -> float:
+    """The models' seconds, every version of a versioned one (model.greenery.<name>[.v<n>])."""
     return sum(
-        r["execution_time"] for r in results["results"] if r["unique_id"].split(".")[-1] in names
+        r["execution_time"] for r in results["results"] if r["unique_id"].split(".")[2] in names
     )
 
 

@@ -165,6 +165,46 @@ def test_product_funnel_per_product(built, facts):
     assert round(conversions[0], 4) == 0.3443 and round(conversions[-1], 4) == 0.6094
 
 
+# ------------------------------------------------------------------ the product funnels' versions
+#: Version 2's name for each rate version 1 names differently, with the human_ variants.
+V2_NAMES = {
+    f"{human}{v2}": f"{human}{v1}"
+    for human in ("", "human_")
+    for v2, v1 in (
+        ("cart_to_checkout_rate", "checkout_rate"),
+        ("view_to_checkout_rate", "conversion_rate"),
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("mart", "grain"),
+    [
+        ("f_weekly_product_sales_funnel", "wk, product_id"),
+        ("f_daily_product_sales_funnel", "session_date, product_id"),
+    ],
+)
+def test_product_funnel_v2_renames_two_rates_and_changes_nothing_else(built, mart, grain):
+    """Version 1 keeps the relation name BI reads; version 2 (`<mart>_v2`) has every row and
+    value of it, with checkout_rate and conversion_rate (and their human_ variants) renamed."""
+    with database.connect(built) as con:
+        v1 = rows_of(con, f"select * from {MARTS}.{mart} order by {grain}")
+        v2 = rows_of(con, f"select * from {MARTS}.{mart}_v2 order by {grain}")
+    assert len(v1) == len(v2) > 0
+    assert set(V2_NAMES) <= set(v2[0]) and not set(V2_NAMES.values()) & set(v2[0])
+    assert set(V2_NAMES.values()) <= set(v1[0]) and not set(V2_NAMES) & set(v1[0])
+    assert sorted(V2_NAMES.get(c, c) for c in v2[0]) == sorted(v1[0])
+    for old, new in zip(v1, v2, strict=True):
+        assert {V2_NAMES.get(c, c): value for c, value in new.items()} == old
+        assert new["cart_to_checkout_rate"] == old["checkout_rate"]
+        assert new["view_to_checkout_rate"] == old["conversion_rate"]
+        assert new["human_cart_to_checkout_rate"] == old["human_checkout_rate"]
+        assert new["human_view_to_checkout_rate"] == old["human_conversion_rate"]
+    # not vacuous: the rates compared are real shares, not all null or all one
+    assert any(0 < (r["cart_to_checkout_rate"] or 0) < 1 for r in v2)
+    assert any(0 < (r["view_to_checkout_rate"] or 0) < 1 for r in v2)
+
+
 def test_users_by_order_count_and_repeat_rate(built, facts):
     with database.connect(built) as con:
         buckets = dict(

@@ -61,6 +61,20 @@ def test_docs_generate_and_every_queried_column_is_described(built):
     )
 
 
+def model_files(spec: Path) -> dict[str, str]:
+    """The model files a YAML file describes, by file name (without .sql), each with its model's
+    name: a model's own file, or one per version of a versioned model (`<name>_v<v>.sql`, or
+    the file its `defined_in` names)."""
+    files = {}
+    for model in (yaml.safe_load(spec.read_text()) or {}).get("models", []):
+        name = model["name"]
+        for version in model.get("versions", []):
+            files[version.get("defined_in", f"{name}_v{version['v']}")] = name
+        if not model.get("versions"):
+            files[name] = name
+    return files
+
+
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_model_name_follows_its_layer(path):
     layer = path.relative_to(PROJECT / "models").parts[0]
@@ -69,7 +83,8 @@ def test_model_name_follows_its_layer(path):
         "intermediate": r"int_[a-z_]+_(aggregated|enriched|priced|flagged)",
         "marts": r"(fct|dim|f)_[a-z_]+|user_order_facts",
     }[layer]
-    assert re.fullmatch(pattern, path.stem)
+    names = {f: m for spec in path.parent.glob("*.yml") for f, m in model_files(spec).items()}
+    assert re.fullmatch(pattern, names.get(path.stem, path.stem))
 
 
 # models that read no other model: the time spine is generated from digits
@@ -95,11 +110,10 @@ def test_model_style(path):
 def test_every_model_has_yaml_beside_it():
     for path in MODELS:
         documented = set()
-        # one YAML per folder (_<folder>__models.yml) or one beside each model (<model>.yml)
+        # one YAML per folder (_<folder>__models.yml) or one beside each model (<model>.yml);
+        # a versioned model's YAML names each version's file
         for spec in path.parent.glob("*.yml"):
-            documented |= {
-                m["name"] for m in (yaml.safe_load(spec.read_text()) or {}).get("models", [])
-            }
+            documented |= set(model_files(spec))
         assert path.stem in documented, path
 
 

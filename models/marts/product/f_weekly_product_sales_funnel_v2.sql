@@ -18,7 +18,6 @@ flagged_session_products as (
 
     select
         session_products.*,
-        cast(session_products.session_started_at as date) as session_date,
         session_bursts.is_suspected_bot
 
     from session_products
@@ -27,19 +26,18 @@ flagged_session_products as (
 
 ),
 
-daily as (
+weekly as (
 
     select
-        session_date,
+        session_week as wk,
         product_id,
-        min(session_week) as wk,
         max(product_name) as product_name,
         -- checkout: the session's checkout order contains the product (from order_items)
         {{ count_funnel_sessions(steps) }},
         {{ count_funnel_sessions(steps, human=true) }}
 
     from flagged_session_products
-    group by session_date, product_id
+    group by session_week, product_id
 
 ),
 
@@ -47,10 +45,10 @@ final as (
 
     select
         *,
-        {{ product_funnel_rates() }},
-        {{ product_funnel_rates(human=true) }}
+        {{ product_funnel_rates(names='v2') }},
+        {{ product_funnel_rates(human=true, names='v2') }}
 
-    from daily
+    from weekly
 
 )
 

@@ -18,6 +18,7 @@ flagged_session_products as (
 
     select
         session_products.*,
+        cast(session_products.session_started_at as date) as session_date,
         session_bursts.is_suspected_bot
 
     from session_products
@@ -26,18 +27,19 @@ flagged_session_products as (
 
 ),
 
-weekly as (
+daily as (
 
     select
-        session_week as wk,
+        session_date,
         product_id,
+        min(session_week) as wk,
         max(product_name) as product_name,
         -- checkout: the session's checkout order contains the product (from order_items)
         {{ count_funnel_sessions(steps) }},
         {{ count_funnel_sessions(steps, human=true) }}
 
     from flagged_session_products
-    group by session_week, product_id
+    group by session_date, product_id
 
 ),
 
@@ -45,10 +47,10 @@ final as (
 
     select
         *,
-        {{ product_funnel_rates() }},
-        {{ product_funnel_rates(human=true) }}
+        {{ product_funnel_rates(names='v2') }},
+        {{ product_funnel_rates(human=true, names='v2') }}
 
-    from weekly
+    from daily
 
 )
 

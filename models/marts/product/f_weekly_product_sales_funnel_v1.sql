@@ -1,0 +1,31 @@
+-- version 1 (deprecated): version 2's counts, with the rates under their version 1 names
+with
+
+product_funnel as (
+
+    select * from {{ ref('f_weekly_product_sales_funnel', v=2) }}
+
+),
+
+final as (
+
+    select
+        wk,
+        product_id,
+        product_name,
+        n_page_view_sessions,
+        n_add_to_cart_sessions,
+        n_checkout_sessions,
+        n_package_shipped_sessions,
+        n_human_page_view_sessions,
+        n_human_add_to_cart_sessions,
+        n_human_checkout_sessions,
+        n_human_package_shipped_sessions,
+        {{ product_funnel_rates(names='v1') }},
+        {{ product_funnel_rates(human=true, names='v1') }}
+
+    from product_funnel
+
+)
+
+select * from final
