@@ -85,8 +85,9 @@ def results_by_name(result: Any) -> dict[str, Any]:
 
 
 def build(manifest: Any, path: Path, tables: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """`dbt build` of the tables' sources and what reads them; every node's result by name."""
-    selection = [f"source:greenery.{t}+" for t in tables]
+    """`dbt build` of the tables' sources and what reads them, with the reference seeds they
+    join (the funnel steps order the event types); every node's result by name."""
+    selection = [f"source:greenery.{t}+" for t in tables] + ["resource_type:seed"]
     command = ["build", "--select", *selection, "--exclude", *EXCLUDE, "--no-write-json"]
     return results_by_name(dbt(path, command, manifest))
 
