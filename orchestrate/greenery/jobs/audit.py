@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from greenery.dbt.project import ConfigError
 from greenery.dbt.runner import Dbt
@@ -31,6 +32,28 @@ def publishable(summary: RunSummary) -> bool:
     return bool(steps) and steps[-1].success and not summary.failed_nodes()
 
 
+#: What write-audit-publish carries from the audit schemas: the tables a build makes.
+TABLE_TYPES = ("model", "snapshot", "seed")
+
+
+def made(summary: RunSummary, resumed_from: Path | None = None) -> list[str]:
+    """The tables this build made: its models, snapshots and seeds that succeeded, and, when it
+    resumes a failed run, those that run made before it failed (its run_results.json)."""
+    succeeded = {
+        n.unique_id
+        for n in summary.nodes
+        if n.resource_type in TABLE_TYPES and n.status == "success"
+    }
+    if resumed_from is not None:
+        earlier = json.loads((resumed_from / "run_results.json").read_text())["results"]
+        succeeded |= {
+            r["unique_id"]
+            for r in earlier
+            if r["unique_id"].split(".")[0] in TABLE_TYPES and r["status"] == "success"
+        }
+    return sorted(succeeded)
+
+
 def note_unpublished(summary: RunSummary, where: str) -> None:
     """Say in the summary's message that nothing was published, and where the build is kept."""
     note = f"nothing published; the failing build is {where}"
@@ -42,19 +65,20 @@ def audited(
     dbt: Dbt,
     summary: RunSummary,
     staged: wap.Stage | None = None,
-    resume: bool = False,
+    resumed_from: Path | None = None,
 ) -> Iterator[Dbt]:
     """Write-audit-publish (`wap.py`): the body builds and tests a staged copy of the warehouse.
 
-    Yields the Dbt to build with; `staged` (embedded) or `resume` (remote) continues the
-    kept build of a failed run instead of staging afresh (`greenery retry`). When the body's
+    Yields the Dbt to build with; `staged` (embedded) or `resumed_from` (the failed run's
+    artifacts, remote) continues the kept build of a failed run instead of staging afresh
+    (`greenery retry`). When the body's
     steps all passed the copy is published; otherwise it is kept for inspection (or dropped
     when nothing was built) and the published
     warehouse, snapshot history included, is untouched. A remote warehouse (Snowflake) is
     audited in schemas of its own instead, see `audited_remote`.
     """
     if dbt.duckdb_path is None:
-        with audited_remote(dbt, summary, resume) as audit:
+        with audited_remote(dbt, summary, resumed_from) as audit:
             yield audit
         return
     staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
@@ -75,20 +99,20 @@ def audited(
 
 
 @contextmanager
-def audited_remote(dbt: Dbt, summary: RunSummary, resume: bool) -> Iterator[Dbt]:
+def audited_remote(dbt: Dbt, summary: RunSummary, resumed_from: Path | None) -> Iterator[Dbt]:
     """Write-audit-publish on Snowflake: audit schemas, then table by table publication.
 
     Every schema of the build gets the suffix `__audit` ($GREENERY_AUDIT_SUFFIX, read by
     generate_schema_name). Before the build, snapshot history and incremental models are cloned
     from the published schemas into their audit twins (zero-copy, macro wap_stage); the build
-    writes and tests there. When everything passed, each table is cloned back over its
-    published twin (wap_publish) and the views are rebuilt in the published schemas; otherwise
-    the audit schemas keep the failing build for inspection and `greenery retry`.
+    writes and tests there. When everything passed, each table the build made is cloned back
+    over its published twin (wap_publish) and the views are rebuilt in the published schemas;
+    otherwise the audit schemas keep the failing build for inspection and `greenery retry`.
     """
     audit = replace(dbt, extra_env={**dbt.extra_env, wap.AUDIT_ENV: wap.AUDIT_SUFFIX})
-    operation_args = ["--args", json.dumps({"suffix": wap.AUDIT_SUFFIX}), "--no-write-json"]
-    if not resume:
-        stage = ["run-operation", "wap_stage", *operation_args]
+    suffix = {"suffix": wap.AUDIT_SUFFIX}
+    if resumed_from is None:
+        stage = ["run-operation", "wap_stage", "--args", json.dumps(suffix), "--no-write-json"]
         summary.steps.append(run_step("stage", lambda: audit.invoke(stage)))
         if not summary.steps[-1].success:
             raise ConfigError(f"could not stage the audit schemas: {summary.steps[-1].error}")
@@ -97,7 +121,8 @@ def audited_remote(dbt: Dbt, summary: RunSummary, resume: bool) -> Iterator[Dbt]
         if any(s.command not in ("source freshness", "stage") for s in summary.steps):
             note_unpublished(summary, f"in the {wap.AUDIT_SUFFIX} schemas")
         return
-    publish = ["run-operation", "wap_publish", *operation_args]
+    tables = {**suffix, "nodes": made(summary, resumed_from)}
+    publish = ["run-operation", "wap_publish", "--args", json.dumps(tables), "--no-write-json"]
     summary.steps.append(run_step("publish", lambda: audit.invoke(publish)))
     if summary.steps[-1].success:
         views = ["run", "--select", "config.materialized:view"]

@@ -176,7 +176,7 @@ def retry(dbt: Dbt, state: Path | None) -> RunSummary:
             resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)
         logger.info(f"retrying the failed and skipped nodes of {run_dir}")
         retry_args = ["retry", "--state", str(run_dir)]
-        with audited(dbt, summary, staged=resumed, resume=True) as staged:
+        with audited(dbt, summary, staged=resumed, resumed_from=run_dir) as staged:
             summary.steps.append(run_step("retry", lambda: staged.invoke(retry_args)))
 
     summary = running("retry", dbt, body)
