@@ -27,8 +27,10 @@ from greenery.dbt.project import ConfigError, MissingVariable, profile_outputs, 
 from greenery.ops import notify
 from greenery.warehouse import database
 
-REQUIRED_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'\s*\)")
-ANY_ENV = re.compile(r"env_var\(\s*'([A-Za-z0-9_]+)'")
+#: env_var('NAME') without a default (required), and env_var('NAME' ...) with or without one;
+#: either quote, as Jinja takes both.
+REQUIRED_ENV = re.compile(r"""env_var\(\s*(['"])([A-Za-z0-9_]+)\1\s*\)""")
+ANY_ENV = re.compile(r"""env_var\(\s*(['"])([A-Za-z0-9_]+)\1""")
 #: The adapter package each target type needs, and how to install it.
 ADAPTERS = {
     "duckdb": ("dbt-duckdb", 'pip install -e "."'),
@@ -65,38 +67,52 @@ def version_of(package: str) -> str | None:
         return None
 
 
+def variables(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {name for _, name in pattern.findall(text)}
+
+
+def rendered_or_empty(value: Any) -> str:
+    """A profile field as dbt renders it; empty when it is unset or needs a missing variable."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return render(value).strip()
+    except (MissingVariable, jinja2.TemplateError):
+        return ""
+
+
 def env_checks(output: dict[str, Any]) -> list[Check]:
     text = "\n".join(str(v) for v in output.values())
     checks = []
-    for name in sorted(set(REQUIRED_ENV.findall(text))):
+    required = variables(REQUIRED_ENV, text)
+    for name in sorted(required):
         present = bool(os.environ.get(name))
         checks.append(Check(f"env {name}", present, "set" if present else "missing (required)"))
-    optional = sorted(set(ANY_ENV.findall(text)) - set(REQUIRED_ENV.findall(text)))
-    for name in optional:
+    for name in sorted(variables(ANY_ENV, text) - required):
         checks.append(
             Check(f"env {name}", True, "set" if os.environ.get(name) else "not set (has a default)")
         )
     if output.get("type") == "snowflake":
-        has_password = bool(os.environ.get("SNOWFLAKE_PASSWORD"))
-        key_path = os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
-        if key_path and not Path(key_path).is_file():
-            checks.append(
-                Check(
-                    "snowflake auth",
-                    False,
-                    "SNOWFLAKE_PRIVATE_KEY_PATH is set but is not a readable file",
-                )
-            )
-        elif has_password or key_path:
-            method = "key pair" if key_path else "password"
-            checks.append(Check("snowflake auth", True, f"{method} from the environment"))
-        else:
-            checks.append(
-                Check(
-                    "snowflake auth", False, "set SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH"
-                )
-            )
+        checks.append(snowflake_auth_check(output))
     return checks
+
+
+def snowflake_auth_check(output: dict[str, Any]) -> Check:
+    """One way to sign in is enough: a key file, or a password, as the profile renders them
+    (from the environment, or written in the profile, as the emulated target's is)."""
+    key_path = rendered_or_empty(output.get("private_key_path"))
+    password = rendered_or_empty(output.get("password"))
+    if key_path and not Path(key_path).is_file():
+        named = " or ".join(sorted(variables(ANY_ENV, str(output.get("private_key_path")))))
+        return Check(
+            "snowflake auth", False, f"{named or 'private_key_path'} is not a readable file"
+        )
+    if key_path or password:
+        method = "key pair" if key_path else "password"
+        field = "private_key_path" if key_path else "password"
+        source = "the environment" if ANY_ENV.search(str(output.get(field))) else "the profile"
+        return Check("snowflake auth", True, f"{method} from {source}")
+    return Check("snowflake auth", False, "set SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH")
 
 
 def adapter_check(kind: str | None) -> Check:
@@ -131,8 +147,8 @@ def empty_checks(output: dict[str, Any]) -> list[Check]:
             continue  # a required variable that is missing, or templating beyond env_var
         if rendered.strip():
             continue
-        variables = list(dict.fromkeys(ANY_ENV.findall(value)))
-        fix = f"set {' or '.join(variables)}" if variables else "give it a value in the profile"
+        names = list(dict.fromkeys(name for _, name in ANY_ENV.findall(value)))
+        fix = f"set {' or '.join(names)}" if names else "give it a value in the profile"
         checks.append(Check(f"profile {name}", False, f"renders empty: {fix}"))
     return checks
 
@@ -159,8 +175,8 @@ def plugin_checks(output: dict[str, Any]) -> list[Check]:
     for plugin in output.get("plugins") or []:
         module = str(plugin.get("module", ""))
         try:
-            found = importlib.util.find_spec(module) is not None
-        except ModuleNotFoundError:
+            found = bool(module) and importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent package missing; a relative or bad name
             found = False
         checks.append(
             Check(
