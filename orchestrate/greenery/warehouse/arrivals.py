@@ -127,14 +127,16 @@ def day_start(con: duckdb.DuckDBPyConnection) -> datetime:
 def traffic_for(con: duckdb.DuckDBPyConnection, start: datetime, rng: random.Random) -> Traffic:
     """The day's plan, from the warehouse's recent level and product mix."""
     since = start - timedelta(days=RECENT_DAYS)
-    ((visits, active_days),) = rows(
+    # the level is the median day's sessions: a day of a bot episode (hundreds of sessions from
+    # one user) moves a median no more than any other day
+    ((per_day,),) = rows(
         con,
-        f"select count(distinct user_id || '/' || cast(created_at as date)), "
-        f"count(distinct cast(created_at as date)) "
-        f"from {RAW}.events where created_at >= ? and created_at < ?",
+        f"select median(n_sessions) from (select count(distinct session_id) as n_sessions "
+        f"from {RAW}.events where created_at >= ? and created_at < ? "
+        f"group by cast(created_at as date))",
         [since, start],
     )
-    per_day = visits / active_days if active_days else MIN_DAILY_SESSIONS
+    per_day = per_day or MIN_DAILY_SESSIONS
     weekday = WEEKDAY_WEIGHTS[start.weekday()] / (sum(WEEKDAY_WEIGHTS) / 7)
     sessions = max(MIN_DAILY_SESSIONS, round(per_day * weekday * math.exp(rng.gauss(0, 0.1))))
     views = dict(
