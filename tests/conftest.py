@@ -1,15 +1,21 @@
-"""Shared fixtures: the published facts and a scale-1 sample warehouse built once per session."""
+"""Shared fixtures: the published facts and the sample warehouses, each built once per test run.
+
+A warehouse fixture is built by whichever pytest-xdist worker needs it first, under a file lock in
+the run's shared temporary folder; every worker then reads its own copy of that file, so a test
+may write to its warehouse without touching another worker's.
+"""
 
 from __future__ import annotations
 
-import fcntl
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from filelock import FileLock
 from greenery.warehouse import database, datasets
 from greenery.warehouse.facts import published_facts
 
@@ -40,7 +46,7 @@ SLOW_FIXTURES = frozenset(
 )
 #: Test files whose every test runs dbt or a job (replay, incremental runs, the emulator):
 SLOW_FILES = frozenset(
-    {"test_dbt_semantics.py", "test_emulator.py", "test_history.py", "test_incremental.py"}
+    {"test_dbt_semantics.py", "test_emulator.py", "test_replay.py", "test_incremental.py"}
 )
 #: Single tests that run dbt or hold a warehouse open in a second process:
 SLOW_TESTS = frozenset(
@@ -69,10 +75,31 @@ def dbt_packages() -> None:
     from greenery.dbt import packages
     from greenery.dbt.runner import Dbt
 
-    lock_path = Path(__file__).resolve().parents[1] / "dbt_packages.lock"
-    with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with FileLock(Path(__file__).resolve().parents[1] / "dbt_packages.lock"):
         packages.install(Dbt())
+
+
+def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """This worker's copy of the warehouse `make` writes, made once for the whole test run.
+
+    The first worker to ask makes it under the lock; the others wait, then copy the finished
+    file. A `make` that fails leaves nothing behind, so the next worker tries again (and fails
+    the same way, with its own traceback)."""
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    made = shared / name / "greenery.duckdb"
+    mine = factory.mktemp(name) / "greenery.duckdb"
+    with FileLock(shared / f"{name}.lock"):  # copies too: opening a DuckDB file locks it
+        if not made.with_name("done").exists():
+            shutil.rmtree(made.parent, ignore_errors=True)  # what a failed make left
+            made.parent.mkdir()
+            make(made)
+            database.copy(made, mine)  # checkpoints: the file is whole, nothing in a WAL
+            made.with_name("done").touch()
+        else:
+            shutil.copyfile(made, mine)
+    return mine
 
 
 @pytest.fixture(scope="session")
@@ -82,53 +109,52 @@ def facts() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "greenery.duckdb"
-    datasets.load_sample(path)
-    return path
+    """The one-week scale-1 sample, loaded."""
+    return once_per_run(tmp_path_factory, "sample", lambda path: datasets.load_sample(path))
 
 
 @pytest.fixture(scope="session")
-def built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample warehouse after the main job (snapshots + dbt build)."""
-    return built_copy(sample_path, tmp_path_factory.mktemp("built"))
+
+    def make(path: Path) -> None:
+        datasets.load_sample(path)
+        build_all(path)
+
+    return once_per_run(tmp_path_factory, "built", make)
 
 
-def built_copy(source: Path, directory: Path) -> Path:
-    """A copy of a loaded warehouse after the main job; every node must pass."""
-    from dbt_helpers import build, copy_warehouse
+def build_all(path: Path) -> None:
+    """The main job on a loaded warehouse; every node must pass."""
+    from dbt_helpers import build
 
-    path = copy_warehouse(source, directory / "greenery.duckdb")
     ok, status = build(path)
     assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
-    return path
 
 
 @pytest.fixture(scope="session")
-def quarter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sample warehouse with a quarter of history (13 weeks, the main job's default)."""
-    path = tmp_path_factory.mktemp("quarter") / "greenery.duckdb"
-    datasets.load_sample(path, n_weeks=datasets.DEFAULT_WEEKS)
-    return path
+def quarter_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quarter of history (13 weeks, the main job's default) after the main job."""
+
+    def make(path: Path) -> None:
+        datasets.load_sample(path, n_weeks=datasets.DEFAULT_WEEKS)
+        build_all(path)
+
+    return once_per_run(tmp_path_factory, "quarter_built", make)
 
 
 @pytest.fixture(scope="session")
-def quarter_built(quarter_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The quarter of history after the main job."""
-    return built_copy(quarter_path, tmp_path_factory.mktemp("quarter_built"))
-
-
-@pytest.fixture(scope="session")
-def replayed_and_built(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def replayed_and_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample warehouse after replaying weeks 1-4 and the main job."""
-    from dbt_helpers import build, copy_warehouse
     from greenery.dbt.runner import Dbt
     from greenery.jobs import replay
 
-    path = copy_warehouse(sample_path, tmp_path_factory.mktemp("history") / "greenery.duckdb")
-    replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
-    ok, status = build(path)
-    assert ok, {k: v for k, v in status.items() if v not in ("pass", "success", "no-op")}
-    return path
+    def make(path: Path) -> None:
+        datasets.load_sample(path)
+        replay.replay(Dbt(duckdb_path=path), [1, 2, 3, 4])
+        build_all(path)
+
+    return once_per_run(tmp_path_factory, "replayed_and_built", make)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from greenery.jobs.options import DbtOptions
 from greenery.warehouse import database
 
 MARTS = "dev_marts"
+#: The repository: the dbt project and the Python package.
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:
@@ -60,7 +62,7 @@ def scratch_project(root: Path) -> Path:
     """A copy of the dbt project that a test may change (models, data) without touching ours."""
     import shutil
 
-    project = Path(__file__).resolve().parents[1]
+    project = PROJECT
     root.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         shutil.copy2(project / name, root / name)

@@ -267,3 +267,18 @@ def test_the_readme_module_map_names_every_module_and_only_those():
         present = {p.name for p in folders[folder].glob("*.py") if p.name != "__init__.py"}
         present |= {f"{p.name}/" for p in folders[folder].iterdir() if (p / "__init__.py").exists()}
         assert named == present, folder
+
+
+#: Test folders beside the package's layers: the dbt project's models and data tests, and the
+#: emulator (a test device).
+TEST_FOLDERS_BEYOND_THE_PACKAGE = {"dbt_project", "emulator"}
+
+
+def test_tests_mirror_the_package():
+    """tests/<layer>/ holds the tests of orchestrate/greenery/<layer>/ (tests/cli/ the CLI's);
+    the dbt project's tests are in tests/dbt_project/ and only this file stays at the top."""
+    tests = PROJECT / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert folders <= set(LAYERS) | TEST_FOLDERS_BEYOND_THE_PACKAGE, folders
+    assert {"dbt", "warehouse", "ops", "report", "jobs", "cli"} <= folders
+    assert [p.name for p in tests.glob("test_*.py")] == ["test_project.py"]

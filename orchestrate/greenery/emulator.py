@@ -5,7 +5,7 @@ with DuckDB underneath. It is good enough to catch Snowflake-only SQL errors bef
 but it has defects of its own. This module is our small compatibility layer for them, pinned to
 the fakesnow version it was written against and applied only while emulating: the models and
 macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
-README) with the workaround, and tests/test_emulator.py proves each rewrite.
+README) with the workaround, and tests/emulator/test_emulator.py proves each rewrite.
 
 It is a test device, kept apart from the production code: no production module imports it (the
 CLI's --snowflake-emulator imports it when it is given; tests/test_project.py checks), and

@@ -5,12 +5,13 @@ Snowflake whatever the session says, event types quoted as literals.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dbt_helpers import PROJECT
 from greenery.dbt.runner import Dbt
 
-PROJECT = Path(__file__).resolve().parents[1]
 HEAVY_MODELS = {"fct_page_views", "fct_sessions", "fct_session_products"}
 
 # ---------------------------------------------------------------- slim CI: configs and the env
@@ -34,18 +35,32 @@ CI_ENVIRONMENTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def production_state(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Production's manifest on a target, parsed once for every CI environment compared to it."""
+    states: dict[str, Path] = {}
+
+    def parsed(target: str) -> Path:
+        if target not in states:
+            state = tmp_path_factory.mktemp(f"production-{target}")
+            result = project_at(state, PRODUCTION, target).invoke(
+                ["parse", "--no-partial-parse", "--log-level", "none"]
+            )
+            assert result.success, result.exception
+            states[target] = state
+        return states[target]
+
+    return parsed
+
+
 @pytest.mark.parametrize("target", ["dev", "emulated"])
 @pytest.mark.parametrize("ci", list(CI_ENVIRONMENTS))
-def test_environment_does_not_make_models_modified(tmp_path, target, ci):
+def test_environment_does_not_make_models_modified(production_state, tmp_path, target, ci):
     """Production and CI may run on different Snowflake warehouses and grant different roles:
     with no code change, slim CI must select nothing (the warehouse is chosen when the model
     runs, not at parse time). Before the hooks, 24 nodes were listed here: the three heavy
     models and their tests."""
-    state = tmp_path / "production"
-    parsed = project_at(state, PRODUCTION, target).invoke(
-        ["parse", "--no-partial-parse", "--log-level", "none"]
-    )
-    assert parsed.success, parsed.exception
+    state = production_state(target)
     manifest = json.loads((state / "manifest.json").read_text())
     hooks = {
         node["name"]: [h["sql"] for h in node["config"]["pre-hook"] + node["config"]["post-hook"]]

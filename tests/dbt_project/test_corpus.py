@@ -1,4 +1,4 @@
-"""Every bad export of the corpus (tests/bad_inputs/cases.py) meets the outcome it declares.
+"""Every bad export of the corpus (`bad_inputs/cases.py`) meets the outcome it declares.
 
 One clean one-week export is generated and loaded once (the baseline), with the staging and
 intermediate views built and every test on them passing. Each case's mutated export is then
@@ -44,14 +44,13 @@ import pytest
 from bad_inputs.cases import CASES, Accepted, Case, Caught, Rejected
 from click.testing import CliRunner
 from dbt.cli.main import dbtRunner
-from dbt_helpers import published_rows
+from dbt_helpers import PROJECT, published_rows
 from greenery.cli import main
 from greenery.dbt.runner import Dbt, environment
 from greenery.ops.outcome import ExitCode
 from greenery.warehouse import database, datasets
 from greenery.warehouse.facts import RAW_TABLES
 
-PROJECT = Path(__file__).resolve().parents[1]
 #: What a case caught downstream of its source builds: the changed sources and what reads
 #: them, short of the marts.
 EXCLUDE = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_helpers import MARTS, copy_warehouse, scratch_project
+from dbt_helpers import MARTS, PROJECT, copy_warehouse, scratch_project
 from metricflow.data_table.mf_table import MetricFlowDataTable
 from metricflow.engine.metricflow_engine import MetricFlowEngine, MetricFlowQueryRequest
 from metricflow.protocols.sql_client import SqlEngine
@@ -23,7 +23,6 @@ from metricflow_semantics.model.dbt_manifest_parser import (
 )
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
-PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HUMANS = "{{ Dimension('session__is_suspected_bot') }} = false"
 

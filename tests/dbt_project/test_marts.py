@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import scalar
-from dbt_helpers import MARTS
+from dbt_helpers import MARTS, PROJECT
 from greenery.warehouse import database
 
 
@@ -126,7 +124,7 @@ def test_event_types_declared_for_offline_compiles_equal_the_funnel_steps_seed()
 
     import yaml
 
-    root = Path(__file__).resolve().parents[1]
+    root = PROJECT
     with (root / "seeds" / "funnel_steps.csv").open() as f:
         steps = sorted(csv.DictReader(f), key=lambda r: int(r["step_order"]))
     declared = yaml.safe_load((root / "dbt_project.yml").read_text())["vars"]["event_types"]

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 import yaml
+from dbt_helpers import PROJECT
 from greenery.ops import doctor
 
-PROJECT = Path(__file__).resolve().parents[1]
 SECRETS = {
     "SNOWFLAKE_ACCOUNT": "acct-secret-1841",
     "SNOWFLAKE_USER": "user-secret-2093",
@@ -196,6 +195,11 @@ def test_snowflake_without_any_auth_names_both_ways(clean_env):
     assert "SNOWFLAKE_PASSWORD" in check.detail and "SNOWFLAKE_PRIVATE_KEY_PATH" in check.detail
 
 
+def test_the_emulated_target_signs_in_with_the_password_in_its_profile(clean_env):
+    check = auth(doctor.env_checks(profile_output("emulated")))
+    assert check.ok and check.detail == "password from the profile"
+
+
 def test_an_embedded_target_has_no_snowflake_auth_check(clean_env):
     assert "snowflake auth" not in by_name(doctor.env_checks(profile_output("dev")))
 
@@ -370,3 +374,22 @@ def test_a_line_says_ok_or_missing_then_name_and_detail():
     assert ok.startswith("ok") and not ok.startswith("MISSING")
     assert ok.endswith("env A: set")
     assert missing == "MISSING env B: missing (required)"
+
+
+@pytest.mark.parametrize("module", [".relative_plugin", "", "..", "json..x"])
+def test_a_plugin_name_that_cannot_be_looked_up_fails_instead_of_raising(module):
+    (check,) = doctor.plugin_checks({"plugins": [{"module": module}]})
+    assert not check.ok and "not importable" in check.detail
+
+
+def test_double_quoted_variables_are_found_as_single_quoted_ones(clean_env, monkeypatch):
+    output = {
+        "type": "duckdb",
+        "path": '{{ env_var("DOCTOR_TEST_PATH") }}',
+        "schema": "{{ env_var(\"DOCTOR_TEST_SCHEMA\", 'dev') }}",
+    }
+    checks = by_name(doctor.env_checks(output))
+    assert not checks["env DOCTOR_TEST_PATH"].ok  # required, and missing
+    assert checks["env DOCTOR_TEST_SCHEMA"].ok  # has a default
+    monkeypatch.setenv("DOCTOR_TEST_PATH", "/tmp/x.duckdb")
+    assert by_name(doctor.env_checks(output))["env DOCTOR_TEST_PATH"].ok

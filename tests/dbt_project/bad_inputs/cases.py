@@ -14,7 +14,7 @@ copy of the clean export (`greenery generate --weeks 1`), and what must happen t
 - `Accepted`: it loads as the data it is and every test passes: text that looks like SQL or
   Jinja is stored verbatim; `stored=None` means the load equals the clean export's.
 
-tests/test_corpus.py runs every case.
+tests/dbt_project/test_corpus.py runs every case.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Case:
     doc: str
     mutate: Mutation
     expect: Rejected | Caught | Accepted
-    #: the mutation relies on file permissions, which root ignores (see tests/test_corpus.py)
+    #: the mutation relies on file permissions, which root ignores (see test_corpus.py)
     needs_permissions: bool = False
 
 

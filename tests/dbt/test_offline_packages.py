@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
+from dbt_helpers import PROJECT
 from greenery.dbt.runner import Dbt
-
-PROJECT = Path(__file__).resolve().parents[1]
 
 MODELS = {
     "numbers": "select * from (values (1, 'a', 0), (2, 'b', 5), (3, 'c', 10), (4, 'd', null)) "

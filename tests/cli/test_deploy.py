@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import pytest
 import yaml
+from dbt_helpers import PROJECT
 from greenery.cli import main
 
-PROJECT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.yml"))
 CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 CRON_RANGES = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 7)]
