@@ -12,7 +12,9 @@ fresh copy of a prepared warehouse, peak RSS of that process):
    funnels, as timed by dbt) against one hand-written query computing both funnels from the raw
    events;
 4. on a year of history (`--weeks 52 --scale 20`): its full `greenery build` against one night,
-   `greenery arrive --days 1` then `greenery run-job --no-freshness`;
+   `greenery arrive --days 1` then `greenery run-job --no-freshness`; and what bounds a night,
+   dbt's cost per node: the model and test phases at scale 1 (where the data is a few thousand
+   rows) against the same SQL in bare DuckDB, and the scale-1 build as a share of the year's;
 5. with `--huge-scale N` (e.g. 10000, 35 million events): `greenery load` and one `greenery build`
    at that scale, once (each takes minutes), for its time and peak memory.
 
@@ -250,11 +252,18 @@ def main() -> None:
         small = prepared(root, "scale1", "--weeks", "1")
         big = prepared(root, "big", "--weeks", "1", "--scale", str(args.big_scale))
         year = prepared(root, "year", "--weeks", "52", "--scale", str(args.year_scale))
-        measured: dict[str, list[Run]] = {"small": [], "big": [], "models": [], "night": []}
+        measured: dict[str, list[Run]] = {
+            "small": [],
+            "big": [],
+            "models": [],
+            "small_models": [],
+            "night": [],
+        }
         for _ in range(args.repeats):  # interleaved: drift in the machine hits every measure
             measured["small"].append(full_build(small, root))
             measured["big"].append(full_build(big, root))
             measured["models"].append(model_phase(big, root))
+            measured["small_models"].append(model_phase(small, root))
             measured["night"].append(nightly(year, root))
         report(measured, args)  # before the long measure: a stopped run still has its table
         if args.huge_scale:
@@ -286,6 +295,7 @@ def print_rows(rows: list[tuple[str, float, str, float | None]]) -> None:
 def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
     small, big = measured["small"], measured["big"]
     models, night = measured["models"], measured["night"]
+    small_models = measured["small_models"]
 
     def peak(runs: list[Run], key: Callable[[Run], float] = lambda r: r.rss_mb) -> float:
         return max(key(r) for r in runs)
@@ -349,6 +359,26 @@ def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
             medians(night, one_night),
             f"{medians(night, lambda r: one_night(r) / full(r)):.0%} of full",
             peak(night),
+        ),
+        # what bounds a night: dbt's own cost per node, which the data's size does not change
+        (
+            "model phase (dbt run), scale 1",
+            medians(small_models, lambda r: r.seconds),
+            f"{medians(small_models, lambda r: r.seconds / bare(r)):.0f}x bare",
+            peak(small_models),
+        ),
+        ("  the same SQL in bare DuckDB, scale 1", medians(small_models, bare), "", None),
+        (
+            "test phase (dbt test), scale 1, failing rows stored",
+            medians(small_models, lambda r: r.detail["tests_stored"]),
+            f"{medians(small_models, stored_ratio):.2f}x not stored",
+            None,
+        ),
+        (
+            "the scale-1 build against the year's full build",
+            medians(small, lambda r: r.seconds),
+            f"{medians(small, lambda r: r.seconds) / medians(night, full):.0%} of full",
+            None,
         ),
     ]
     print("| measure | median s | ratio | peak RSS MB |\n|---|---:|---:|---:|")
