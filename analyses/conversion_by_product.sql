@@ -3,7 +3,7 @@ with
 
 product_funnel as (
 
-    select * from {{ ref('f_weekly_product_sales_funnel') }}
+    select * from {{ ref('f_weekly_product_sales_funnel', v=2) }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 product_funnel as (
 
-    select * from {{ ref('f_weekly_product_sales_funnel') }}
+    select * from {{ ref('f_weekly_product_sales_funnel', v=2) }}
 
 ),
 
