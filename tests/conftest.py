@@ -102,6 +102,27 @@ def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Pat
     return mine
 
 
+@pytest.fixture(scope="module")
+def slot(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path | None], Path]:
+    """One warehouse path for a module's tests, emptied for each: dbt parses the project in full
+    whenever the profile's path changes, so tests that run dbt one after another on the same
+    path pay for one full parse, not one each. `slot(source)` copies `source` there; `slot()`
+    leaves it empty for a test that loads its own."""
+    path = tmp_path_factory.mktemp("slot") / "greenery.duckdb"
+
+    def refill(source: Path | None = None) -> Path:
+        for leftover in path.parent.iterdir():  # the last test's file, staging, kept copies
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        if source is not None:
+            database.copy(source, path)
+        return path
+
+    return refill
+
+
 @pytest.fixture(scope="session")
 def facts() -> dict[str, Any]:
     return published_facts()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from greenery.dbt.runner import Dbt
 from greenery.jobs import build as greenery_build
 from greenery.jobs.options import DbtOptions
@@ -29,14 +30,20 @@ def build(path: Path, *args: str) -> tuple[bool, dict[str, str]]:
 def published_rows(path: Path) -> dict[str, list[tuple]]:
     """Every row of every mart and snapshot analysts read, in a stable order."""
     with database.connect(path) as con:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('dev_marts', 'dev_snapshots') order by all"
-        ).fetchall()
-        return {
-            f"{schema}.{name}": con.execute(f"from {schema}.{name} order by all").fetchall()
-            for schema, name in tables
-        }
+        return rows_of_schemas(con, ("dev_marts", "dev_snapshots"))
+
+
+def rows_of_schemas(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> dict[str, list]:
+    """Every row of every table in the schemas (named in any case), by `schema.table`."""
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where lower(table_schema) in (select unnest(?)) order by all",
+        [[schema.lower() for schema in schemas]],
+    ).fetchall()
+    return {
+        f"{schema}.{name}": con.execute(f'from "{schema}"."{name}" order by all').fetchall()
+        for schema, name in tables
+    }
 
 
 def statuses(project: Path) -> dict[str, str]:

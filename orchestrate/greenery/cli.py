@@ -235,6 +235,19 @@ def main(ctx: click.Context, emulator_dir: Path | None) -> None:
 
 
 # ---------------------------------------------------------------------------- data
+scale_option = click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Sample size: multiplies users, sessions, orders and events.",
+)
+
+
+def seed_option(what: str) -> Decorator:
+    return click.option("--seed", type=int, default=42, show_default=True, help=f"{what} seed.")
+
+
 weeks_option = click.option(
     "--weeks",
     "n_weeks",
@@ -253,14 +266,8 @@ weeks_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Load a directory of CSV exports (<table>.csv) instead of the sample data.",
 )
-@click.option(
-    "--scale",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Sample size: multiplies users, sessions, orders and events.",
-)
-@click.option("--seed", type=int, default=42, show_default=True, help="Sample generator seed.")
+@scale_option
+@seed_option("Sample generator")
 @weeks_option
 def load(
     warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: int, n_weeks: int
@@ -289,7 +296,7 @@ def load(
     show_default=True,
     help="How many days to append after the newest data.",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Arrival generator seed.")
+@seed_option("Arrival generator")
 def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     """Append the next days of greenery to the raw tables, as the source would deliver them.
 
@@ -323,8 +330,8 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory to write to.",
 )
-@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--seed", type=int, default=42, show_default=True)
+@scale_option
+@seed_option("Sample generator")
 @weeks_option
 def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
     """Write the sample dataset as a CSV export in greenery's real export format."""

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from dbt_helpers import MARTS, copy_warehouse
+from dbt_helpers import MARTS
 from greenery.dbt.runner import Dbt
 from greenery.jobs import build as greenery_build
 from greenery.jobs.options import DbtOptions
@@ -73,9 +73,9 @@ def digest(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_broken_input_fails_the_right_test(case, built, tmp_path):
+def test_broken_input_fails_the_right_test(case, built, slot):
     corrupt, failing_test, skipped_models = CASES[case]
-    path = copy_warehouse(built, tmp_path / "broken.duckdb")
+    path = slot(built)
     before = digest(path)
     with database.connect(path) as con:
         con.execute(corrupt)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_helpers import MARTS, PROJECT, copy_warehouse, scratch_project
+from dbt_helpers import MARTS, PROJECT, copy_warehouse, rows_of_schemas, scratch_project
 from greenery import emulator
 from greenery.dbt.runner import Dbt
 from greenery.ops.outcome import ExitCode
@@ -214,14 +214,7 @@ def normalized(rows: list[tuple]) -> list[tuple]:
 
 def published_on_emulator(emulated: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(emulator.database_file(emulated)), read_only=True) as snow:
-        tables = snow.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where upper(table_schema) in ('DEV_MARTS', 'DEV_SNAPSHOTS') order by all"
-        ).fetchall()
-        return {
-            f"{schema}.{name}": snow.execute(f'from "{schema}"."{name}" order by all').fetchall()
-            for schema, name in tables
-        }
+        return rows_of_schemas(snow, ("DEV_MARTS", "DEV_SNAPSHOTS"))
 
 
 def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path, tmp_path):

@@ -120,18 +120,16 @@ def test_validity_timestamps_are_week_boundaries(replayed):
             assert {s for (s,) in stamps} <= boundaries
 
 
-def test_replaying_twice_gives_same_snapshots(replayed, tmp_path):
+def test_replaying_twice_gives_same_snapshots(replayed, slot):
     first = snapshot_rows(replayed)
-    again = tmp_path / "again.duckdb"
-    database.copy(replayed, again)
+    again = slot(replayed)
     replay.replay(Dbt(duckdb_path=again), [1, 2, 3, 4])
     assert snapshot_rows(again) == first
     assert len(first["product_inventory_snapshot"]) == 30 + 16  # 16 changes in the history
 
 
-def test_deleted_source_rows_are_recorded(replayed, tmp_path):
-    path = tmp_path / "deleted.duckdb"
-    database.copy(replayed, path)
+def test_deleted_source_rows_are_recorded(replayed, slot):
+    path = slot(replayed)
     with database.connect(path) as con:
         con.execute("delete from raw.products where name = 'Cactus'")
     Dbt(duckdb_path=path).check(["snapshot", "--vars", '{"snapshot_at": "2021-03-15 00:00:00"}'])
@@ -145,8 +143,8 @@ def test_deleted_source_rows_are_recorded(replayed, tmp_path):
     ]
 
 
-def test_replay_refuses_data_without_the_history_keys(tmp_path):
-    path = tmp_path / "other.duckdb"
+def test_replay_refuses_data_without_the_history_keys(slot):
+    path = slot()
     datasets.load_sample(path, seed=5)
     with database.connect(path) as con:
         con.execute(
@@ -175,9 +173,8 @@ def duplicate_scd_ids(path: Path) -> int:
         )
 
 
-def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path, caplog):
-    path = tmp_path / "greenery.duckdb"
-    database.copy(replayed, path)
+def test_replaying_recorded_weeks_again_is_a_no_op(replayed, slot, caplog):
+    path = slot(replayed)
     before = raw_and_snapshot_rows(path)
     caplog.set_level(logging.INFO, logger=replay.__name__)
 
@@ -189,9 +186,8 @@ def test_replaying_recorded_weeks_again_is_a_no_op(replayed, tmp_path, caplog):
     assert duplicate_scd_ids(path) == 0
 
 
-def test_a_replay_that_fails_part_way_changes_nothing(replayed, tmp_path, monkeypatch):
-    path = tmp_path / "greenery.duckdb"
-    database.copy(replayed, path)
+def test_a_replay_that_fails_part_way_changes_nothing(replayed, slot, monkeypatch):
+    path = slot(replayed)
     dbt = Dbt(duckdb_path=path)
     dbt.check(["run-operation", "reset_snapshot_history"])
     replay.replay(dbt, [1, 2])

@@ -41,14 +41,12 @@ class Rate:
     dropoff: str | None  # the mart's column of 1 - rate, if it has one
 
 
+#: The first step's rate, named and computed alike in both funnels.
+ADD_TO_CART_RATE = Rate(
+    "add_to_cart_rate", "add to cart / page view", "add_to_cart", "page_view", "add_to_cart_dropoff"
+)
 SESSION_RATES: tuple[Rate, ...] = (
-    Rate(
-        "add_to_cart_rate",
-        "add to cart / page view",
-        "add_to_cart",
-        "page_view",
-        "add_to_cart_dropoff",
-    ),
+    ADD_TO_CART_RATE,
     Rate(
         "cart_to_checkout_rate",
         "checkout / add to cart",
@@ -66,13 +64,7 @@ SESSION_RATES: tuple[Rate, ...] = (
     Rate("overall_conversion_rate", "checkout / sessions", "checkout", "sessions", None),
 )
 PRODUCT_RATES: tuple[Rate, ...] = (
-    Rate(
-        "add_to_cart_rate",
-        "add to cart / page view",
-        "add_to_cart",
-        "page_view",
-        "add_to_cart_dropoff",
-    ),
+    ADD_TO_CART_RATE,
     Rate("checkout_rate", "checkout / add to cart", "checkout", "add_to_cart", "checkout_dropoff"),
     Rate("conversion_rate", "checkout / page view", "checkout", "page_view", None),
 )
