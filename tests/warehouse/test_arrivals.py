@@ -225,7 +225,7 @@ def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter
     dbt = Dbt(duckdb_path=path)
     with database.connect(path) as con:
         n_sessions = scalar(con, f"select count(*) from {MARTS}.fct_sessions")
-    for _ in range(3):
+    for _ in range(2):  # the second night merges into what the first merged
         before = raw_rows(path)
         (day,) = arrive(path)
         night = datetime.combine(day.day, datetime.min.time()) + timedelta(days=1)
