@@ -164,9 +164,19 @@ class RunSummary:
             return ExitCode.MODELS_ERRORED
         if failed:
             return ExitCode.TESTS_FAILED
-        if any(not s.success for s in self.steps):
+        if any(not s.success for s in self.standing_steps()):
             return ExitCode.MODELS_ERRORED  # dbt failed before running any node
         return ExitCode.OK
+
+    def standing_steps(self) -> list[Step]:
+        """The steps whose outcome stands: a retry that passed resolves the failed build and
+        retries before it (it reran what they failed or skipped)."""
+        standing: list[Step] = []
+        for step in self.steps:
+            if step.command == "retry" and step.success:
+                standing = [s for s in standing if s.command not in ("build", "retry")]
+            standing.append(step)
+        return standing
 
     def finish(self, started: float, code: ExitCode | None = None) -> RunSummary:
         self.ended_at = now_iso()
