@@ -10,6 +10,7 @@ import duckdb
 from greenery.dbt.runner import Dbt
 from greenery.jobs import build as greenery_build
 from greenery.jobs.options import DbtOptions
+from greenery.ops.outcome import NodeResult
 from greenery.warehouse import database
 
 MARTS = "dev_marts"
@@ -76,3 +77,18 @@ def scratch_project(root: Path) -> Path:
     for name in PROJECT_DIRS:
         shutil.copytree(project / name, root / name)
     return root
+
+
+def node_result(unique_id: str, status: str, seconds: float = 0.1) -> NodeResult:
+    """One node's result as a job records it, for hand-made run summaries."""
+    resource_type, *_, name = unique_id.split(".")
+    return NodeResult(
+        unique_id=unique_id,
+        resource_type=resource_type,
+        name=name,
+        status=status,
+        execution_time=seconds,
+        rows_affected=None,
+        message=None,
+        failures=None,
+    )

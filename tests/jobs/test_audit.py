@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import json
 
+from dbt_helpers import node_result as node
 from greenery.jobs.audit import made
 from greenery.ops.outcome import NodeResult, RunSummary, Step
-
-
-def node(unique_id: str, status: str) -> NodeResult:
-    resource_type, _, name = unique_id.split(".")
-    return NodeResult(
-        unique_id=unique_id,
-        resource_type=resource_type,
-        name=name,
-        status=status,
-        execution_time=0.1,
-        rows_affected=None,
-        message=None,
-        failures=None,
-    )
 
 
 def summary(*nodes: NodeResult) -> RunSummary:

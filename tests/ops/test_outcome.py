@@ -6,20 +6,8 @@ Fast unit tests on hand-made summaries: no dbt.
 from __future__ import annotations
 
 import pytest
+from dbt_helpers import node_result as node
 from greenery.ops.outcome import ExitCode, NodeResult, RunSummary, Step
-
-
-def node(unique_id: str, status: str, seconds: float = 0.1) -> NodeResult:
-    return NodeResult(
-        unique_id=unique_id,
-        resource_type=unique_id.split(".")[0],
-        name=unique_id.split(".")[-1],
-        status=status,
-        execution_time=seconds,
-        rows_affected=None,
-        message=None,
-        failures=None,
-    )
 
 
 def run(*steps: Step) -> RunSummary:

@@ -8,21 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dbt_helpers import node_result
 from greenery.ops import runlog
 from greenery.ops.outcome import NodeResult, RunSummary, Step
 
 
 def timed(name: str, seconds: float, status: str = "success", kind: str = "model") -> NodeResult:
-    return NodeResult(
-        unique_id=f"{kind}.greenery.{name}",
-        resource_type=kind,
-        name=name,
-        status=status,
-        execution_time=seconds,
-        rows_affected=None,
-        message=None,
-        failures=None,
-    )
+    return node_result(f"{kind}.greenery.{name}", status, seconds)
 
 
 def history(path: Path, runs: list[list[NodeResult]]) -> Path:
