@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_id',
+        incremental_strategy=event_incremental_strategy(),
+        on_schema_change='append_new_columns'
+    )
+}}
 
 {#-
     Suspected bots. A burst is a user's run of sessions, each started within
@@ -15,7 +22,58 @@ events as (
 
 ),
 
-sessions as (
+{% if is_incremental() %}
+-- An incremental run recomputes every session of each user touched by an event inside the
+-- late-data window: a new session can join a burst that began before the window, so a user's
+-- bursts are only right when all of the user's sessions are numbered together. A session's
+-- user is its smallest user_id, so the user a touched session had before is recomputed too.
+window_events as (
+
+    select session_id, user_id
+    from events
+    where created_at >= {{ incremental_cutoff('session_started_at') }}
+
+),
+
+touched_users as (
+
+    select user_id from window_events
+
+    union
+
+    select previous.user_id
+    from {{ this }} as previous
+    inner join window_events
+        on previous.session_id = window_events.session_id
+
+),
+
+candidate_sessions as (
+
+    select distinct events.session_id
+    from events
+    inner join touched_users
+        on events.user_id = touched_users.user_id
+
+),
+
+session_events as (
+
+    select events.*
+    from events
+    inner join candidate_sessions
+        on events.session_id = candidate_sessions.session_id
+
+),
+{% else %}
+session_events as (
+
+    select * from events
+
+),
+{% endif %}
+
+all_sessions as (
 
     select
         session_id,
@@ -23,8 +81,18 @@ sessions as (
         min(created_at) as session_started_at,
         max(case when event_type = 'checkout' then 1 else 0 end) = 1 as is_converted
 
-    from events
+    from session_events
     group by session_id
+
+),
+
+sessions as (
+
+    select * from all_sessions
+    {% if is_incremental() -%}
+    -- a candidate shares a user with a touched one, but only a touched user's own are recomputed
+    where user_id in (select user_id from touched_users)
+    {%- endif %}
 
 ),
 
