@@ -9,6 +9,7 @@ with data and the dbt packages.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from greenery.warehouse import clock, database, datasets, wap
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_AT_ENV = "GREENERY_SNAPSHOT_AT"
-FUNNEL_QUERY = "select * from {{ ref('f_weekly_sales_funnel') }} order by wk desc"
+FUNNEL_MART = "f_weekly_sales_funnel"
+FUNNEL_QUERY_OF = "select * from {} order by wk desc"
+FUNNEL_QUERY = FUNNEL_QUERY_OF.format(f"{{{{ ref('{FUNNEL_MART}') }}}}")
 
 
 def ensure_sample(path: Path) -> None:
@@ -71,7 +74,28 @@ def with_data_clock(dbt: Dbt) -> Dbt:
 
 
 def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
-    """The latest week of the overall funnel, if the mart exists (any adapter, via dbt show)."""
+    """The latest week of the overall funnel, if the mart exists.
+
+    An embedded warehouse is read directly, from the relation the build's manifest names; any
+    other through `dbt show`, a second dbt invocation that loads the project again (about 2 s,
+    measured by benchmarks/bench_build.py at scale 1).
+    """
+    row = embedded_funnel_row(dbt) if dbt.duckdb_path is not None else shown_funnel_row(dbt)
+    if row is None:
+        return None
+    # Snowflake names result columns in upper case, DuckDB as written
+    return {k.lower(): funnel_value(k.lower(), v) for k, v in row.items()}
+
+
+def funnel_value(column: str, value: Any) -> Any:
+    if column == "wk":
+        return str(value)
+    if value is None:
+        return None
+    return float(value) if "rate" in column or "dropoff" in column else int(value)
+
+
+def shown_funnel_row(dbt: Dbt) -> dict[str, Any] | None:
     result = dbt.invoke(
         ["show", "--inline", FUNNEL_QUERY, "--limit", "1", "--log-level", "none", "--no-write-json"]
     )
@@ -80,20 +104,24 @@ def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
     table = result.result.results[0].agate_table
     if table is None or len(table.rows) == 0:
         return None
-    # Snowflake names result columns in upper case, DuckDB as written
-    row = {k.lower(): v for k, v in zip(table.column_names, table.rows[0], strict=True)}
-    return {
-        k: (
-            str(v)
-            if k == "wk"
-            else None
-            if v is None
-            else float(v)
-            if "rate" in k or "dropoff" in k
-            else int(v)
-        )
-        for k, v in row.items()
-    }
+    return dict(zip(table.column_names, table.rows[0], strict=True))
+
+
+def embedded_funnel_row(dbt: Dbt) -> dict[str, Any] | None:
+    """The funnel's latest row, read from the DuckDB file the build has just written."""
+    relation = funnel_relation(dbt.artifacts / "manifest.json")
+    if relation is None or dbt.duckdb_path is None:
+        return None
+    return database.first_row(dbt.duckdb_path, f"{FUNNEL_QUERY_OF.format(relation)} limit 1")
+
+
+def funnel_relation(manifest_path: Path) -> str | None:
+    """The quoted relation name of the overall weekly funnel, as dbt built it."""
+    if not manifest_path.exists():
+        return None
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    node = nodes.get(f"model.greenery.{FUNNEL_MART}")
+    return node.get("relation_name") if node else None
 
 
 def start(command: str, dbt: Dbt) -> tuple[RunSummary, float]:

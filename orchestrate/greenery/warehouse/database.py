@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -43,6 +44,24 @@ def copy(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return target
+
+
+def first_row(path: Path, query: str) -> dict[str, Any] | None:
+    """A query's first row on a warehouse file, opened read-only, by column name.
+
+    None when the file is missing, the query returns nothing or reads a table that is not there.
+    """
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            result = quiet(con).execute(query)
+        except duckdb.CatalogException:
+            return None
+        row = result.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(result.description, row, strict=True)}
 
 
 def has_raw_data(path: Path) -> bool:
