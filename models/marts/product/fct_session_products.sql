@@ -19,6 +19,13 @@ events as (
 
 ),
 
+-- each session's user and bounds, aggregated once, by fct_sessions (which runs first)
+sessions as (
+
+    select * from {{ ref('fct_sessions') }}
+
+),
+
 orders as (
 
     select * from {{ ref('stg_greenery__orders') }}
@@ -42,19 +49,6 @@ products as (
 session_events as (
 
     {{ events_of_sessions_to_build('events', 'session_ended_at') }}
-
-),
-
-session_bounds as (
-
-    select
-        session_id,
-        min(user_id) as user_id,
-        min(created_at) as session_started_at,
-        max(created_at) as session_ended_at
-
-    from session_events
-    group by session_id
 
 ),
 
@@ -116,7 +110,7 @@ final as (
     select
         session_products.session_id,
         session_products.product_id,
-        session_bounds.user_id,
+        sessions.user_id,
         session_products.first_event_at,
         {%- for event_type in event_types %}
         session_products.n_{{ event_column(event_type) }},
@@ -125,15 +119,15 @@ final as (
         session_products.n_{{ event_column(event_type) }} > 0 as has_{{ event_column(event_type) }},
         {%- endfor %}
         products.product_name,
-        session_bounds.session_started_at,
-        session_bounds.session_ended_at,
-        {{ week_of('session_bounds.session_started_at') }} as session_week,
+        sessions.session_started_at,
+        sessions.session_ended_at,
+        sessions.session_week,
         -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
         '{{ invocation_id }}' as dbt_invocation_id
 
     from session_products
-    inner join session_bounds
-        on session_products.session_id = session_bounds.session_id
+    inner join sessions
+        on session_products.session_id = sessions.session_id
     left join products
         on session_products.product_id = products.product_id
 
