@@ -21,6 +21,7 @@ fresh copy of a prepared warehouse, peak RSS of that process):
     python benchmarks/bench_build.py                  # 1-4, 3 repeats (about 20 minutes)
     python benchmarks/bench_build.py --repeats 1 --big-scale 100 --year-scale 2   # a quick look
     python benchmarks/bench_build.py --huge-scale 10000   # and scale 10000 (about 10 more)
+    python benchmarks/bench_build.py --huge-scale 10000 --huge-only   # scale 10000 alone
 """
 
 from __future__ import annotations
@@ -246,31 +247,40 @@ def main() -> None:
     parser.add_argument("--big-scale", type=int, default=1000)
     parser.add_argument("--year-scale", type=int, default=20)
     parser.add_argument("--huge-scale", type=int, default=0, help="also load and build once")
+    parser.add_argument(
+        "--huge-only", action="store_true", help="only the --huge-scale load and build"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="greenery-bench-build-") as tmp:
         root = Path(tmp)
-        small = prepared(root, "scale1", "--weeks", "1")
-        big = prepared(root, "big", "--weeks", "1", "--scale", str(args.big_scale))
-        year = prepared(root, "year", "--weeks", "52", "--scale", str(args.year_scale))
-        measured: dict[str, list[Run]] = {
-            "small": [],
-            "big": [],
-            "models": [],
-            "small_models": [],
-            "night": [],
-        }
-        for _ in range(args.repeats):  # interleaved: drift in the machine hits every measure
-            measured["small"].append(full_build(small, root))
-            measured["big"].append(full_build(big, root))
-            measured["models"].append(model_phase(big, root))
-            measured["small_models"].append(model_phase(small, root))
-            measured["night"].append(nightly(year, root))
-        report(measured, args)  # before the long measure: a stopped run still has its table
+        if not args.huge_only:
+            side_by_side(root, args)
         if args.huge_scale:
-            for name in (small, big, year):  # room on disk for the big one
-                name.unlink()
             print(f"\nscale {args.huge_scale}, once:\n| measure | s | | peak RSS MB |")
             print_rows(huge_rows(huge(root, args.huge_scale), args.huge_scale))
+
+
+def side_by_side(root: Path, args: argparse.Namespace) -> None:
+    """Measures 1-4, interleaved, then their table."""
+    small = prepared(root, "scale1", "--weeks", "1")
+    big = prepared(root, "big", "--weeks", "1", "--scale", str(args.big_scale))
+    year = prepared(root, "year", "--weeks", "52", "--scale", str(args.year_scale))
+    measured: dict[str, list[Run]] = {
+        "small": [],
+        "big": [],
+        "models": [],
+        "small_models": [],
+        "night": [],
+    }
+    for _ in range(args.repeats):  # interleaved: drift in the machine hits every measure
+        measured["small"].append(full_build(small, root))
+        measured["big"].append(full_build(big, root))
+        measured["models"].append(model_phase(big, root))
+        measured["small_models"].append(model_phase(small, root))
+        measured["night"].append(nightly(year, root))
+    report(measured, args)  # before the long measure: a stopped run still has its table
+    for name in (small, big, year):  # room on disk for the huge one
+        name.unlink()
 
 
 def huge_rows(one: Run, scale: int) -> list[tuple[str, float, str, float | None]]:
