@@ -29,7 +29,9 @@ events as (
 -- user is its smallest user_id, so the user a touched session had before is recomputed too.
 window_events as (
 
-    select session_id, user_id
+    select
+        session_id,
+        user_id
     from events
     where created_at >= {{ incremental_cutoff('session_started_at') }}
 
@@ -88,10 +90,14 @@ all_sessions as (
 
 sessions as (
 
-    select * from all_sessions
     {% if is_incremental() -%}
     -- a candidate shares a user with a touched one, but only a touched user's own are recomputed
-    where user_id in (select user_id from touched_users)
+    select all_sessions.*
+    from all_sessions
+    inner join touched_users
+        on all_sessions.user_id = touched_users.user_id
+    {%- else -%}
+    select * from all_sessions
     {%- endif %}
 
 ),
