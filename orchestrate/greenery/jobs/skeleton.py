@@ -77,8 +77,8 @@ def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
     """The latest week of the overall funnel, if the mart exists.
 
     An embedded warehouse is read directly, from the relation the build's manifest names; any
-    other through `dbt show`, a second dbt invocation that loads the project again (about 2 s,
-    measured by benchmarks/bench_build.py at scale 1).
+    other through `dbt show`, a second dbt invocation that loads the project again (1.95 s of
+    a scale-1 `greenery build` under cProfile).
     """
     row = embedded_funnel_row(dbt) if dbt.duckdb_path is not None else shown_funnel_row(dbt)
     if row is None:
