@@ -25,6 +25,7 @@ import duckdb
 
 from greenery.dbt import packages
 from greenery.dbt.project import (
+    DEBUG_ENV,
     PATH_ENV,
     TARGET_ENV,
     ConfigError,
@@ -32,7 +33,7 @@ from greenery.dbt.project import (
     target_schema,
     target_type,
 )
-from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.dbt.runner import Dbt, DbtFailed, environment
 from greenery.jobs import build, ci, replay, run_job
 from greenery.jobs.options import DbtOptions
 from greenery.jobs.skeleton import prepare
@@ -42,7 +43,6 @@ from greenery.warehouse import arrivals, database, datasets, wap
 from greenery.warehouse.loader import LoadError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-DEBUG_ENV = "GREENERY_DEBUG"
 EMULATOR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
 PACKAGE = "greenery"
 
@@ -219,9 +219,16 @@ class Greenery(click.Group):
     f"emulator (fakesnow) keeping its databases in this directory; the target defaults to "
     f"the profile's 'emulated' [env {EMULATOR_ENV}; needs the emulator extra].",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help=f"Tracebacks of unexpected errors, and dbt's file log at debug level [env {DEBUG_ENV}].",
+)
 @click.pass_context
-def main(ctx: click.Context, emulator_dir: Path | None) -> None:
+def main(ctx: click.Context, emulator_dir: Path | None, debug: bool) -> None:
     """Greenery analytics: sample warehouse, dbt builds and the jobs around them."""
+    if debug:
+        ctx.with_resource(environment({DEBUG_ENV: "1"}))
     if emulator_dir is None:
         return
     from greenery import emulator  # a test device, apart from the production code

@@ -23,6 +23,8 @@ TARGET_ENV = "GREENERY_TARGET"
 DEFAULT_TARGET = "dev"
 #: The DuckDB file of the embedded targets: profiles.yml reads it, the runner sets it.
 PATH_ENV = "GREENERY_DUCKDB_PATH"
+#: Tracebacks of unexpected errors, and dbt's file log at debug level (`greenery --debug`).
+DEBUG_ENV = "GREENERY_DEBUG"
 #: dbt's profile filters; a rendered value only has to say whether it is empty.
 DBT_FILTERS = ("as_bool", "as_native", "as_number", "as_text")
 

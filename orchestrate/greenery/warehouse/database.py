@@ -9,20 +9,65 @@ a job builds on a copy of it is `wap.py`'s.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from greenery.dbt.project import PATH_ENV, project_dir
+from greenery.dbt.project import PATH_ENV, ConfigError, project_dir
 from greenery.warehouse.loader import raw_tables_present
+
+#: DuckDB's memory limit for the warehouse, e.g. `8GB` (DuckDB's own units), overriding the
+#: default: MEMORY_SHARE of the memory this machine (or its container) gives the process.
+MEMORY_ENV = "GREENERY_DUCKDB_MEMORY_LIMIT"
+#: Half the memory: DuckDB holds a build's working set in it and spills to disk beyond it, and
+#: the other half is left to the rest of the process (dbt, the report) and the machine.
+MEMORY_SHARE = 0.5
+MEMORY_TEXT = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?)?B", re.IGNORECASE)
+#: The least a build is given, so a small laptop or container still builds (spilling to disk).
+MEMORY_FLOOR_MB = 512
+#: Where Linux containers (cgroup v2, then v1) state a memory limit below the machine's.
+CGROUP_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+
+
+def machine_memory_bytes() -> int:
+    """The memory this process may use: the machine's, or its container's limit if lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in CGROUP_LIMITS:
+        try:
+            text = limit_file.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit: $GREENERY_DUCKDB_MEMORY_LIMIT, else a share of the machine's."""
+    if env := os.environ.get(MEMORY_ENV, "").strip():
+        if not MEMORY_TEXT.fullmatch(env):
+            raise ConfigError(f"{MEMORY_ENV}={env!r} is not an amount of memory such as 8GB")
+        return env
+    megabytes = int(machine_memory_bytes() * MEMORY_SHARE) // 2**20
+    return f"{max(megabytes, MEMORY_FLOOR_MB)}MB"
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """No progress bar on stdout: the CLI's output stays readable and machine-parsable."""
     con.execute("set enable_progress_bar = false")
     return con
+
+
+def configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A connection of greenery's own: quiet, within the memory budget (`memory_limit`)."""
+    con.execute(f"set memory_limit = '{memory_limit()}'")
+    return quiet(con)
 
 
 def default_path() -> Path:
@@ -34,7 +79,7 @@ def default_path() -> Path:
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return quiet(duckdb.connect(str(path)))
+    return configured(duckdb.connect(str(path)))
 
 
 def copy(source: Path, target: Path) -> Path:

@@ -7,8 +7,12 @@ calls the plugin whenever it opens the warehouse file (BasePlugin in dbt-duckdb)
 
 - `update_connection_config`, just before `duckdb.connect`: the file's folder is created, so a
   fresh clone (or any GREENERY_DUCKDB_PATH) needs no `mkdir`;
-- `configure_connection`, on the new connection: when the raw tables are absent, the sample is
-  loaded on that connection exactly as `greenery build` loads it (seed 42, scale 1,
+- `configure_connection`, on the new connection: DuckDB's memory limit becomes the warehouse's
+  memory budget (`database.memory_limit`: $GREENERY_DUCKDB_MEMORY_LIMIT, else half of the
+  machine's memory; a `settings:` entry of the profile, applied later, still wins), as a
+  setting rather than a connection option, so greenery's own connections to the same file in
+  the same process open it with the same configuration; and when the raw tables are absent,
+  the sample is loaded on that connection exactly as `greenery build` loads it (seed 42, scale 1,
   `datasets.DEFAULT_WEEKS` weeks; `sample_weeks` in the plugin's config overrides the weeks),
   in one transaction. A warehouse that has raw tables is never touched.
 
@@ -45,6 +49,7 @@ class Plugin(BasePlugin):
         # itself (which dbt-duckdb drops without closing) left a later `force checkpoint` on
         # the same file, in the same process, spinning forever (DuckDB 2.0, greenery's tests)
         with conn.cursor() as cursor:
+            cursor.execute(f"set memory_limit = '{database.memory_limit()}'")
             if not loader.raw_tables_present(cursor):
                 self.load_sample(cursor)
 
