@@ -153,7 +153,7 @@ bursts as (
 
 ),
 
-final as (
+flagged_sessions as (
 
     select
         sessions_in_bursts.session_id,
@@ -175,6 +175,35 @@ final as (
     inner join bursts
         on sessions_in_bursts.user_id = bursts.user_id
             and sessions_in_bursts.burst_number = bursts.burst_number
+
+),
+
+{%- set columns = [
+    'user_id', 'session_started_at', 'is_converted', 'seconds_since_previous_session',
+    'burst_number', 'burst_sessions', 'burst_started_at', 'burst_last_session_started_at',
+    'burst_conversion_rate', 'is_suspected_bot'] %}
+
+-- of the recomputed sessions, a night writes those that changed: most of a touched user's
+-- sessions are as they were, and what reads this model recomputes what it writes
+changed_sessions as (
+
+    select flagged_sessions.*
+    from flagged_sessions
+    {% if is_incremental() -%}
+    left join {{ this }} as previous
+        on flagged_sessions.session_id = previous.session_id
+    where {{ differs(['session_id'] + columns, 'flagged_sessions', 'previous') }}
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ utc_now() }} as dbt_loaded_at
+
+    from changed_sessions
 
 )
 

@@ -1,8 +1,37 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 with
 
 order_items as (
 
     select * from {{ ref('int_order_items_enriched') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+items_to_build as (
+
+    select * from order_items
+    {% if is_incremental() -%}
+    -- a night rewrites the lines of the orders fct_orders rewrote since this model last ran,
+    -- each order's lines whole (delete+insert by order)
+    where order_id in (
+        select changed.order_id from orders as changed
+        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+    )
+    {%- endif %}
 
 ),
 
@@ -16,9 +45,10 @@ final as (
         order_created_at,
         quantity,
         unit_price,
-        line_total
+        line_total,
+        {{ utc_now() }} as dbt_loaded_at
 
-    from order_items
+    from items_to_build
 
 )
 

@@ -1,8 +1,31 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 with
 
 order_versions as (
 
     select * from {{ ref('orders_snapshot') }}
+
+),
+
+versions_to_sequence as (
+
+    select * from order_versions
+    {% if is_incremental() -%}
+    -- a night re-sequences, whole (delete+insert by order), the orders with a version newer
+    -- than the newest change this model holds
+    where order_id in (
+        select changed.order_id from order_versions as changed
+        where {{ newer_than_built('changed.dbt_valid_from', 'changed_at') }}
+    )
+    {%- endif %}
 
 ),
 
@@ -19,7 +42,7 @@ sequenced as (
         delivered_at,
         coalesce(dbt_is_deleted, 'False') = 'True' as is_deleted
 
-    from order_versions
+    from versions_to_sequence
 
 ),
 
@@ -39,7 +62,8 @@ final as (
             when previous_status is null then 'first_seen'
             when previous_status != status then 'status_changed'
             else 'details_changed'
-        end as change_kind
+        end as change_kind,
+        {{ utc_now() }} as dbt_loaded_at
 
     from sequenced
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='user_id',
+        incremental_strategy=event_incremental_strategy(),
+        on_schema_change='append_new_columns'
+    )
+}}
+
 with
 
 users as (
@@ -12,10 +21,32 @@ user_orders as (
 
 ),
 
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+users_to_build as (
+
+    select * from users
+    {% if is_incremental() -%}
+    -- a night recomputes the buyers of the orders fct_orders rewrote since this model last ran,
+    -- and the users it has no row for yet
+    where
+        user_id in (
+            select changed.user_id from orders as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
+        or user_id not in (select built.user_id from {{ this }} as built)
+    {%- endif %}
+
+),
+
 final as (
 
     select
-        users.user_id,
+        users_to_build.user_id,
         coalesce(user_orders.n_orders, 0) as n_orders,
         user_orders.first_order_at,
         user_orders.last_order_at,
@@ -31,11 +62,12 @@ final as (
             when user_orders.n_orders = 1 then '1'
             when user_orders.n_orders = 2 then '2'
             else '3+'
-        end as order_count_bucket
+        end as order_count_bucket,
+        {{ utc_now() }} as dbt_loaded_at
 
-    from users
+    from users_to_build
     left join user_orders
-        on users.user_id = user_orders.user_id
+        on users_to_build.user_id = user_orders.user_id
 
 )
 

@@ -1,9 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 -- version 1 (deprecated): version 2's counts, with the rates under their version 1 names
 with
 
 product_funnel as (
 
     select * from {{ ref('f_daily_product_sales_funnel', v=2) }}
+
+),
+
+-- a night rewrites the days version 2 rewrote since this model last ran
+rows_to_rename as (
+
+    select * from product_funnel
+    {% if is_incremental() -%}
+    where session_date in ({{ changed_partitions('product_funnel', 'session_date', none) }})
+    {%- endif %}
 
 ),
 
@@ -23,9 +42,10 @@ final as (
         n_human_checkout_sessions,
         n_human_package_shipped_sessions,
         {{ product_funnel_rates(names='v1') }},
-        {{ product_funnel_rates(human=true, names='v1') }}
+        {{ product_funnel_rates(human=true, names='v1') }},
+        {{ utc_now() }} as dbt_loaded_at
 
-    from product_funnel
+    from rows_to_rename
 
 )
 

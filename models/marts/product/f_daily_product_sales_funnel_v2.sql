@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -24,6 +33,21 @@ flagged_session_products as (
     from session_products
     inner join session_bursts
         on session_products.session_id = session_bursts.session_id
+    {% if is_incremental() -%}
+    -- a night recomputes, each whole, the days of the sessions whose products or bot flag
+    -- changed since this model last ran and the days the late-data window reaches
+    where cast(session_products.session_started_at as date) in (
+        select cast(changed.session_started_at as date)
+        from session_products as changed
+        where
+            {{ changed_since_last_build('changed.dbt_loaded_at') }}
+            or {{ in_trailing_partitions('changed.session_started_at', late_data_days(), 'session_date') }}
+        union
+        select cast(changed.session_started_at as date)
+        from session_bursts as changed
+        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+    )
+    {%- endif %}
 
 ),
 
@@ -48,7 +72,8 @@ final as (
     select
         *,
         {{ product_funnel_rates(names='v2') }},
-        {{ product_funnel_rates(human=true, names='v2') }}
+        {{ product_funnel_rates(human=true, names='v2') }},
+        {{ utc_now() }} as dbt_loaded_at
 
     from daily
 

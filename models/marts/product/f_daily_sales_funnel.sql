@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -8,6 +17,19 @@ funnel_sessions as (
 
 ),
 
+sessions_to_count as (
+
+    select * from funnel_sessions
+    {% if is_incremental() -%}
+    -- a night recomputes, each whole, the days of the sessions that changed since this model
+    -- last ran and the days the late-data window reaches
+    where session_date in (
+        {{ changed_partitions('funnel_sessions', 'session_date', late_data_days()) }}
+    )
+    {%- endif %}
+
+),
+
 daily as (
 
     select
@@ -15,7 +37,7 @@ daily as (
         min(session_week) as wk,
         {{ session_funnel_counts(steps) }}
 
-    from funnel_sessions
+    from sessions_to_count
     group by session_date
 
 ),
@@ -24,7 +46,8 @@ final as (
 
     select
         *,
-        {{ session_funnel_rates() }}
+        {{ session_funnel_rates() }},
+        {{ utc_now() }} as dbt_loaded_at
 
     from daily
 

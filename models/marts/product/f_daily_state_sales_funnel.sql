@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -5,6 +14,19 @@ with
 funnel_sessions as (
 
     select * from {{ ref('fct_funnel_sessions') }}
+
+),
+
+sessions_to_count as (
+
+    select * from funnel_sessions
+    {% if is_incremental() -%}
+    -- a night recomputes, each whole (every state), the days of the sessions that changed since
+    -- this model last ran and the days the late-data window reaches
+    where session_date in (
+        {{ changed_partitions('funnel_sessions', 'session_date', late_data_days()) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -18,7 +40,7 @@ daily_by_state as (
         min(session_week) as wk,
         {{ session_funnel_counts(steps) }}
 
-    from funnel_sessions
+    from sessions_to_count
     group by session_date, state
 
 ),
@@ -27,7 +49,8 @@ final as (
 
     select
         *,
-        {{ session_funnel_rates() }}
+        {{ session_funnel_rates() }},
+        {{ utc_now() }} as dbt_loaded_at
 
     from daily_by_state
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='wk',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -14,6 +23,16 @@ funnel_steps as (
 
 ),
 
+-- a night rewrites the weeks the weekly funnel rewrote since this model last ran
+weeks_to_build as (
+
+    select * from weekly_funnel
+    {% if is_incremental() -%}
+    where wk in ({{ changed_partitions('weekly_funnel', 'wk', none) }})
+    {%- endif %}
+
+),
+
 -- one row per week and step, from the weekly funnel's columns
 step_sessions as (
 
@@ -23,7 +42,7 @@ step_sessions as (
         '{{ step }}' as event_type,
         n_{{ step }}_sessions as n_sessions,
         n_human_{{ step }}_sessions as n_human_sessions
-    from weekly_funnel
+    from weeks_to_build
     {{ "union all" if not loop.last }}
     {%- endfor %}
 
@@ -45,7 +64,8 @@ final as (
         {{ dbt_utils.safe_divide(
             'cast(step_sessions.n_human_sessions as double)',
             'lag(step_sessions.n_human_sessions) over (partition by step_sessions.wk order by funnel_steps.step_order)'
-        ) }} as human_step_conversion_rate
+        ) }} as human_step_conversion_rate,
+        {{ utc_now() }} as dbt_loaded_at
 
     from step_sessions
     inner join funnel_steps

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='wk',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -23,6 +32,17 @@ flagged_session_products as (
     from session_products
     inner join session_bursts
         on session_products.session_id = session_bursts.session_id
+    {% if is_incremental() -%}
+    -- a night recomputes, each whole, the weeks of the sessions whose products or bot flag
+    -- changed since this model last ran and the weeks the late-data window reaches
+    where session_products.session_week in (
+        {{ changed_partitions('session_products', 'session_week', late_data_days() + 7, 'wk') }}
+        union
+        select {{ week_of('changed.session_started_at') }}
+        from session_bursts as changed
+        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+    )
+    {%- endif %}
 
 ),
 
@@ -46,7 +66,8 @@ final as (
     select
         *,
         {{ product_funnel_rates(names='v2') }},
-        {{ product_funnel_rates(human=true, names='v2') }}
+        {{ product_funnel_rates(human=true, names='v2') }},
+        {{ utc_now() }} as dbt_loaded_at
 
     from weekly
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='wk',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 {%- set steps = ['page_view', 'add_to_cart', 'checkout', 'package_shipped'] -%}
 
 with
@@ -8,13 +17,26 @@ funnel_sessions as (
 
 ),
 
+sessions_to_count as (
+
+    select * from funnel_sessions
+    {% if is_incremental() -%}
+    -- a night recomputes, each whole, the weeks of the sessions that changed since this model
+    -- last ran and the weeks the late-data window reaches
+    where session_week in (
+        {{ changed_partitions('funnel_sessions', 'session_week', late_data_days() + 7, 'wk') }}
+    )
+    {%- endif %}
+
+),
+
 weekly as (
 
     select
         session_week as wk,
         {{ session_funnel_counts(steps) }}
 
-    from funnel_sessions
+    from sessions_to_count
     group by session_week
 
 ),
@@ -23,7 +45,8 @@ final as (
 
     select
         *,
-        {{ session_funnel_rates() }}
+        {{ session_funnel_rates() }},
+        {{ utc_now() }} as dbt_loaded_at
 
     from weekly
 

@@ -54,7 +54,8 @@ final as (
         page_views.viewed_at,
         {{ week_of('page_views.viewed_at') }} as view_week,
         -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
-        '{{ invocation_id }}' as dbt_invocation_id
+        '{{ invocation_id }}' as dbt_invocation_id,
+        {{ utc_now() }} as dbt_loaded_at
 
     from page_views
     left join products

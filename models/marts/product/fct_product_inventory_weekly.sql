@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='snapshot_week',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns'
+    )
+}}
+
 with
 
 inventory_versions as (
@@ -61,7 +70,7 @@ inventory_at_week as (
 
 ),
 
-final as (
+inventory_by_week as (
 
     select
         week_number,
@@ -78,6 +87,24 @@ final as (
         inventory = 0 as is_out_of_stock
 
     from inventory_at_week
+
+),
+
+-- the snapshot is small (a version per product and change), so every week is computed; a night
+-- writes the weeks from the first one a snapshot run newer than this model's newest touched
+final as (
+
+    select
+        *,
+        {{ utc_now() }} as dbt_loaded_at
+
+    from inventory_by_week
+    {% if is_incremental() -%}
+    where snapshot_week >= (
+        select min(newer.snapshot_week) from weekly_runs as newer
+        where {{ newer_than_built('newer.as_of', 'as_of') }}
+    )
+    {%- endif %}
 
 )
 

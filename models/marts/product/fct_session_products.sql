@@ -123,7 +123,8 @@ final as (
         sessions.session_ended_at,
         sessions.session_week,
         -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
-        '{{ invocation_id }}' as dbt_invocation_id
+        '{{ invocation_id }}' as dbt_invocation_id,
+        {{ utc_now() }} as dbt_loaded_at
 
     from session_products
     inner join sessions

@@ -54,7 +54,8 @@ final as (
             as session_length_seconds,
         sessions.n_checkout > 0 as is_converted,
         -- the dbt run that last (re)computed the row: incremental runs rewrite only what they touch
-        '{{ invocation_id }}' as dbt_invocation_id
+        '{{ invocation_id }}' as dbt_invocation_id,
+        {{ utc_now() }} as dbt_loaded_at
 
     from sessions
 

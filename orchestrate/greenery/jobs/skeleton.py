@@ -83,8 +83,13 @@ def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
     row = embedded_funnel_row(dbt) if dbt.duckdb_path is not None else shown_funnel_row(dbt)
     if row is None:
         return None
-    # Snowflake names result columns in upper case, DuckDB as written
-    return {k.lower(): funnel_value(k.lower(), v) for k, v in row.items()}
+    # Snowflake names result columns in upper case, DuckDB as written; dbt_loaded_at is the
+    # row's bookkeeping, not a figure of the funnel
+    return {
+        k.lower(): funnel_value(k.lower(), v)
+        for k, v in row.items()
+        if not k.lower().startswith("dbt_")
+    }
 
 
 def funnel_value(column: str, value: Any) -> Any:
