@@ -2,19 +2,29 @@
 -- lose no session and invent none.
 with
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_greenery__events') }}
 
 ),
 
-sessions as (
+sessions as {{ not_materialized() }} (
 
     select * from {{ ref('fct_sessions') }}
 
 ),
 
+-- on a night, the sessions of the events that arrived since the last published run, and the
+-- sessions the night wrote (in_night_window); all of them otherwise
 event_sessions as (
+
+    select distinct session_id
+    from events
+    where {{ in_night_window('created_at') }}
+
+),
+
+all_event_sessions as (
 
     select distinct session_id
     from events
@@ -39,7 +49,9 @@ invented_sessions as (
         'not in the events' as problem
 
     from sessions
-    where session_id not in (select event_sessions.session_id from event_sessions)
+    where
+        {{ in_night_window('dbt_loaded_at') }}
+        and session_id not in (select all_event_sessions.session_id from all_event_sessions)
 
 ),
 

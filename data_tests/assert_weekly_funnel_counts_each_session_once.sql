@@ -2,15 +2,23 @@
 -- per week, its session count equals the sessions that started that week.
 with
 
-funnel as (
+weekly_funnel as (
 
     select * from {{ ref('f_weekly_sales_funnel') }}
 
 ),
 
-sessions as (
+sessions as {{ not_materialized() }} (
 
     select * from {{ ref('fct_sessions') }}
+
+),
+
+-- on a night, the weeks the night wrote (in_night_window); every week otherwise
+funnel as (
+
+    select * from weekly_funnel
+    where {{ in_night_window('dbt_loaded_at') }}
 
 ),
 
@@ -21,6 +29,13 @@ sessions_per_week as (
         count(*) as n_sessions
 
     from sessions
+    -- on a night, the weeks it rewrote, which are those of the sessions it wrote
+    where
+        session_week in (select funnel.wk from funnel)
+        or session_week in (
+            select written.session_week from sessions as written
+            where {{ in_night_window('written.dbt_loaded_at') }}
+        )
     group by session_week
 
 ),

@@ -4,16 +4,30 @@
     lookback window (incremental_cutoff), so each touched session is recomputed whole; on a full
     build, all events. `events` is the model's events CTE; `session_timestamp` the model's
     last-event column.
+
+    A touched session's events are no older than its start as this model holds it (or, for a
+    session new tonight, the window): that bound lets the warehouse read only the newest blocks
+    of the events, which the loader stores in time order, instead of every session id ever seen.
 -#}
 {% macro events_of_sessions_to_build(events, session_timestamp) -%}
     {%- if is_incremental() -%}
+    {%- set touched -%}
+        select touched.session_id
+        from {{ events }} as touched
+        where touched.created_at >= {{ incremental_cutoff(session_timestamp) }}
+    {%- endset -%}
     select {{ events }}.*
     from {{ events }}
-    where {{ events }}.session_id in (
-            select touched.session_id
-            from {{ events }} as touched
-            where touched.created_at >= {{ incremental_cutoff(session_timestamp) }}
+    where
+        {{ events }}.created_at >= (
+            select least(
+                {{ incremental_cutoff(session_timestamp) }},
+                coalesce(min(built.session_started_at), {{ incremental_cutoff(session_timestamp) }})
+            )
+            from {{ this }} as built
+            where built.session_id in ({{ touched }})
         )
+        and {{ events }}.session_id in ({{ touched }})
     {%- else -%}
     select * from {{ events }}
     {%- endif -%}

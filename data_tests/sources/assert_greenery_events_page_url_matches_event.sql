@@ -22,6 +22,8 @@ url_parts as (
         {{ dbt.split_part('page_url', "'/'", 5) }} as url_object_id
 
     from events
+    -- on a night, the events that arrived since the last published run (in_night_window)
+    where {{ in_night_window('created_at') }}
 
 ),
 

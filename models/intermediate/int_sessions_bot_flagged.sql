@@ -16,66 +16,22 @@
 
 with
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_greenery__events') }}
 
 ),
 
-{% if is_incremental() %}
+-- A session: its user (the smallest user_id of its events), start and whether it checked out.
+{% if is_incremental() -%}
 -- An incremental run recomputes every session of each user touched by an event inside the
 -- late-data window: a new session can join a burst that began before the window, so a user's
--- bursts are only right when all of the user's sessions are numbered together. A session's
--- user is its smallest user_id, so the user a touched session had before is recomputed too.
-window_events as (
-
-    select
-        session_id,
-        user_id
-    from events
-    where created_at >= {{ incremental_cutoff('session_started_at') }}
-
-),
-
-touched_users as (
-
-    select user_id from window_events
-
-    union
-
-    select previous.user_id
-    from {{ this }} as previous
-    inner join window_events
-        on previous.session_id = window_events.session_id
-
-),
-
-candidate_sessions as (
-
-    select distinct events.session_id
-    from events
-    inner join touched_users
-        on events.user_id = touched_users.user_id
-
-),
-
-session_events as (
-
-    select events.*
-    from events
-    inner join candidate_sessions
-        on events.session_id = candidate_sessions.session_id
-
-),
-{% else %}
-session_events as (
-
-    select * from events
-
-),
-{% endif %}
-
-all_sessions as (
+-- bursts are only right when all of the user's sessions are numbered together. The touched
+-- sessions are aggregated from their events; the user's other sessions are as this model
+-- holds them, so the night reads the newest events, not every event of those users. A
+-- session's user can change (a late event of a smaller user_id), so the user a touched
+-- session had before is recomputed too.
+window_sessions as (
 
     select
         session_id,
@@ -83,24 +39,55 @@ all_sessions as (
         min(created_at) as session_started_at,
         max(case when event_type = 'checkout' then 1 else 0 end) = 1 as is_converted
 
-    from session_events
+    from ({{ events_of_sessions_to_build('events', 'session_started_at') }}) as touched_events
     group by session_id
+
+),
+
+touched_users as (
+
+    select user_id from window_sessions
+
+    union
+
+    select previous.user_id
+    from {{ this }} as previous
+    inner join window_sessions
+        on previous.session_id = window_sessions.session_id
 
 ),
 
 sessions as (
 
-    {% if is_incremental() -%}
-    -- a candidate shares a user with a touched one, but only a touched user's own are recomputed
-    select all_sessions.*
-    from all_sessions
-    inner join touched_users
-        on all_sessions.user_id = touched_users.user_id
-    {%- else -%}
-    select * from all_sessions
-    {%- endif %}
+    select * from window_sessions
+
+    union all
+
+    select
+        previous.session_id,
+        previous.user_id,
+        previous.session_started_at,
+        previous.is_converted
+    from {{ this }} as previous
+    where
+        previous.user_id in (select touched_users.user_id from touched_users)
+        and previous.session_id not in (select window_sessions.session_id from window_sessions)
 
 ),
+{%- else -%}
+sessions as (
+
+    select
+        session_id,
+        min(user_id) as user_id,
+        min(created_at) as session_started_at,
+        max(case when event_type = 'checkout' then 1 else 0 end) = 1 as is_converted
+
+    from events
+    group by session_id
+
+),
+{%- endif %}
 
 sessions_with_gaps as (
 

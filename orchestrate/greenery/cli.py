@@ -18,12 +18,11 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import duckdb
 
-from greenery.dbt import packages
 from greenery.dbt.project import (
     DEBUG_ENV,
     PATH_ENV,
@@ -33,14 +32,17 @@ from greenery.dbt.project import (
     target_schema,
     target_type,
 )
-from greenery.dbt.runner import Dbt, DbtFailed, environment
-from greenery.jobs import build, ci, replay, run_job
-from greenery.jobs.options import DbtOptions
-from greenery.jobs.skeleton import prepare
-from greenery.ops import doctor, lock, runlog
+from greenery.jobs.options import CI_TARGET, FULL_TESTS_EVERY_DAYS, DbtOptions
+from greenery.ops import lock
 from greenery.ops.outcome import ExitCode, RunSummary
 from greenery.warehouse import arrivals, database, datasets, wap
 from greenery.warehouse.loader import LoadError
+
+if TYPE_CHECKING:
+    from greenery.dbt.runner import Dbt
+
+# dbt itself is imported only by the commands that run it, when they run (`dbt_modules`): it
+# takes 1.7 s, which `arrive`, `load` or `--help` have no use for
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 EMULATOR_ENV = "GREENERY_SNOWFLAKE_EMULATOR"
@@ -149,6 +151,8 @@ def resolve(path: Path | None) -> Path:
 
 def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
     """A Dbt for the target; the DuckDB file only for targets that are DuckDB."""
+    from greenery.dbt.runner import Dbt
+
     dbt = Dbt(target=target)
     try:
         kind = target_type(dbt.project, dbt.target_name)
@@ -182,7 +186,8 @@ def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.CONFIG_ERROR, str(exc)
     if isinstance(exc, LoadError):
         return ExitCode.BAD_INPUT, f"{exc}\nnothing was loaded; the warehouse is as it was."
-    if isinstance(exc, DbtFailed):
+    runner = sys.modules.get("greenery.dbt.runner")  # imported by any command that ran dbt
+    if runner is not None and isinstance(exc, runner.DbtFailed):
         return ExitCode.MODELS_ERRORED, str(exc)
     return ExitCode.INTERNAL_ERROR, (
         f"unexpected {type(exc).__name__}: {exc} (a bug in greenery: please report it; "
@@ -227,8 +232,9 @@ class Greenery(click.Group):
 @click.pass_context
 def main(ctx: click.Context, emulator_dir: Path | None, debug: bool) -> None:
     """Greenery analytics: sample warehouse, dbt builds and the jobs around them."""
-    if debug:
-        ctx.with_resource(environment({DEBUG_ENV: "1"}))
+    if debug and DEBUG_ENV not in os.environ:
+        os.environ[DEBUG_ENV] = "1"
+        ctx.call_on_close(lambda: os.environ.pop(DEBUG_ENV, None))
     if emulator_dir is None:
         return
     from greenery import emulator  # a test device, apart from the production code
@@ -358,6 +364,9 @@ def generate(out_dir: Path, scale: int, seed: int, n_weeks: int) -> None:
 )
 def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) -> None:
     """Replay the weekly history: apply each week's changes, then snapshot at the week's time."""
+    from greenery.jobs import replay
+    from greenery.jobs.skeleton import prepare
+
     dbt = make_dbt(target, warehouse_path)
     if dbt.target_name == "prod":
         fail("replay rewrites raw data and snapshot history: never on prod", ExitCode.CONFIG_ERROR)
@@ -381,6 +390,9 @@ def replay_command(warehouse_path: Path | None, target: str | None, weeks: str) 
 @click.option("--force", is_flag=True, help="Reinstall even if the packages are present.")
 def deps(force: bool) -> None:
     """Install the dbt packages: from the dbt hub, else the offline stand-ins."""
+    from greenery.dbt import packages
+    from greenery.dbt.runner import Dbt
+
     try:
         source = packages.install(Dbt(), force=force)
     except ConfigError as exc:
@@ -398,6 +410,8 @@ def build_command(
     warehouse_path: Path | None, target: str | None, as_json: bool, **options: Any
 ) -> None:
     """The main job: load the sample if the warehouse is empty, then dbt build everything."""
+    from greenery.jobs import build
+
     dbt = make_dbt(target, warehouse_path)
     finish(build.run(dbt, make_options(**options)), as_json)
 
@@ -406,7 +420,7 @@ def build_command(
 @warehouse_option
 @click.option(
     "--target",
-    default=ci.DEFAULT_TARGET,
+    default=CI_TARGET,
     show_default=True,
     help="The CI target: ci_local (embedded DuckDB) or ci (Snowflake).",
 )
@@ -428,6 +442,8 @@ def ci_command(
     **options: Any,
 ) -> None:
     """A CI build in an isolated per-run schema, dropped afterwards (slim with --state)."""
+    from greenery.jobs import ci
+
     dbt = make_dbt(target, warehouse_path)
     summary = ci.run(
         dbt.project, target, dbt.duckdb_path, state, make_options(**options), keep=keep
@@ -448,6 +464,18 @@ def ci_command(
 @click.option(
     "--notify-success", is_flag=True, help="Notify on success too (failures are always notified)."
 )
+@click.option(
+    "--full-tests",
+    is_flag=True,
+    help="Test every table whole tonight, not only what the night wrote.",
+)
+@click.option(
+    "--full-tests-every",
+    type=click.IntRange(min=1, max=366),
+    default=FULL_TESTS_EVERY_DAYS,
+    show_default=True,
+    help="Days of data between full-test nights (the nights between test what they wrote).",
+)
 @dbt_options
 @json_option
 def run_job_command(
@@ -456,15 +484,29 @@ def run_job_command(
     freshness: bool,
     retry: bool,
     notify_success: bool,
+    full_tests: bool,
+    full_tests_every: int,
     as_json: bool,
     **options: Any,
 ) -> None:
-    """The scheduled production job: freshness, snapshots, build, docs, archived artifacts."""
+    """The scheduled production job: freshness, snapshots, build, docs, archived artifacts.
+
+    A night builds and tests what changed since the last published run, and tests every
+    table whole on full-test nights (docs/operations.md).
+    """
+    from greenery.jobs import run_job
+
     dbt = make_dbt(target, warehouse_path)
     summary = run_job.run(
         dbt,
         make_options(**options),
-        run_job.JobOptions(freshness=freshness, retry=retry, notify_success=notify_success),
+        run_job.JobOptions(
+            freshness=freshness,
+            retry=retry,
+            notify_success=notify_success,
+            full_tests=full_tests,
+            full_tests_every=full_tests_every,
+        ),
     )
     finish(summary, as_json)
 
@@ -481,6 +523,8 @@ def retry_command(
 
     On the embedded warehouse the run's kept copy is resumed and published if it passes.
     """
+    from greenery.jobs import run_job
+
     dbt = make_dbt(target, warehouse_path)
     finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None), as_json)
 
@@ -551,6 +595,8 @@ def history_command(
     warehouse_path: Path | None, target: str | None, limit: int, slower_ratio: float
 ) -> None:
     """Recent runs, the slowest models, and models getting slower."""
+    from greenery.ops import runlog
+
     dbt = make_dbt(target, warehouse_path)
     path = runlog.history_path(dbt.project, dbt.duckdb_path)
     click.echo(f"run history: {path}")
@@ -577,6 +623,9 @@ def history_command(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: target, ok, checks.")
 def doctor_command(target: str | None, as_json: bool) -> None:
     """Check the installation, the profile and the environment; never prints a secret."""
+    from greenery.dbt.runner import Dbt
+    from greenery.ops import doctor
+
     dbt = Dbt(target=target)
     checks = doctor.run(dbt.project, dbt.target_name)
     if as_json:

@@ -9,7 +9,7 @@
 
 with
 
-order_versions as (
+order_versions as {{ not_materialized() }} (
 
     select * from {{ ref('orders_snapshot') }}
 

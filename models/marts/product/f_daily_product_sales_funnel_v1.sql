@@ -10,7 +10,7 @@
 -- version 1 (deprecated): version 2's counts, with the rates under their version 1 names
 with
 
-product_funnel as (
+product_funnel as {{ not_materialized() }} (
 
     select * from {{ ref('f_daily_product_sales_funnel', v=2) }}
 

@@ -11,7 +11,7 @@
 
 with
 
-funnel_sessions as (
+funnel_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('fct_funnel_sessions') }}
 

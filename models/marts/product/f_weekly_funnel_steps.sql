@@ -11,7 +11,7 @@
 
 with
 
-weekly_funnel as (
+weekly_funnel as {{ not_materialized() }} (
 
     select * from {{ ref('f_weekly_sales_funnel') }}
 

@@ -11,13 +11,13 @@
 
 with
 
-session_products as (
+session_products as {{ not_materialized() }} (
 
     select * from {{ ref('fct_session_products') }}
 
 ),
 
-session_bursts as (
+session_bursts as {{ not_materialized() }} (
 
     select * from {{ ref('int_sessions_bot_flagged') }}
 

@@ -9,19 +9,19 @@
 
 with
 
-sessions as (
+sessions as {{ not_materialized() }} (
 
     select * from {{ ref('fct_sessions') }}
 
 ),
 
-session_bursts as (
+session_bursts as {{ not_materialized() }} (
 
     select * from {{ ref('int_sessions_bot_flagged') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('dim_users') }}
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from greenery.dbt.project import ConfigError
 from greenery.dbt.runner import Dbt
-from greenery.jobs.options import DbtOptions
+from greenery.jobs.options import CI_TARGET, DbtOptions
 from greenery.jobs.skeleton import prepare, running
 from greenery.ops.outcome import RunSummary, run_step
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TARGET = "ci_local"
+DEFAULT_TARGET = CI_TARGET
 SCHEMA_ENV = "GREENERY_CI_SCHEMA"
 
 

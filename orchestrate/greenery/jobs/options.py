@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 FAIL_FAST_COMMANDS = ("build", "run", "test", "snapshot", "retry")
 #: The dbt commands that rebuild incremental models with --full-refresh.
 FULL_REFRESH_COMMANDS = ("build", "run")
+#: `greenery ci`'s target: the embedded warehouse's CI output.
+CI_TARGET = "ci_local"
+#: A night of `greenery run-job` tests every table whole at least this often, in days of data
+#: (of wall clock without a data clock): a row that went bad in place, outside any night's
+#: window, is found within a week (jobs/night.py).
+FULL_TESTS_EVERY_DAYS = 7
 
 
 @dataclass

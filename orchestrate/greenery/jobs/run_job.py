@@ -13,22 +13,22 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from greenery.dbt.project import ConfigError, target_schema
 from greenery.dbt.runner import Dbt
+from greenery.jobs import night
 from greenery.jobs.audit import audited, publishable
-from greenery.jobs.options import DbtOptions
-from greenery.jobs.skeleton import headline_funnel, prepare, running, with_data_clock
-from greenery.ops import notify
+from greenery.jobs.options import FULL_TESTS_EVERY_DAYS, DbtOptions
+from greenery.jobs.skeleton import headline_funnel, prepare, running, runs_dir, with_data_clock
+from greenery.ops import notify, runlog
 from greenery.ops.outcome import ExitCode, RunSummary, run_step
 from greenery.warehouse import wap
 
 logger = logging.getLogger(__name__)
 
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json", "catalog.json")
-RUNS_DIR = "runs"
 SUMMARY = "summary.json"
 REPORT = "report.html"
 #: Unit tests check the models' logic on fixed inputs, so a night's new data cannot change their
@@ -41,10 +41,10 @@ class JobOptions:
     freshness: bool = True
     retry: bool = False
     notify_success: bool = False
-
-
-def runs_dir(project: Path) -> Path:
-    return project / RUNS_DIR
+    #: test every table whole tonight, not only what the night wrote (jobs/night.py)
+    full_tests: bool = False
+    #: a full-test night at least this often, in days of data
+    full_tests_every: int = FULL_TESTS_EVERY_DAYS
 
 
 def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS) -> None:
@@ -67,8 +67,15 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary) -
     prepare(dbt)
     archive_dir = runs_dir(dbt.project) / summary.run_id
     summary.message = f"artifacts: {archive_dir}"
+    history = runlog.history_path(dbt.project, dbt.duckdb_path)
+    before = night.baseline(history, dbt.target_name, runs_dir(dbt.project))
     with audited(dbt, summary) as staged:
-        audit(staged, options, job, summary, archive_dir)
+        tonight = night.plan(staged, options, before, job.full_tests, job.full_tests_every)
+        windowed = replace(staged, extra_env={**staged.extra_env, **tonight.env})
+        audit(windowed, options, job, summary, archive_dir, tonight.select)
+        ran = {n.unique_id for n in summary.nodes}
+        tonight.skipped = night.skipped(tonight, staged.artifacts / night.MANIFEST, ran)
+        summary.night = tonight.record()
         if dbt.duckdb_path is not None and publishable(summary):
             # the staged copy is what is about to be published, relation for relation
             document(staged, summary, archive_dir)
@@ -81,10 +88,17 @@ def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
     """The docs (catalog and manifest), the headline funnel and the funnel report of a build
     that passed."""
     summary.funnel = headline_funnel(dbt)
-    # the build has just compiled every node: the catalog needs no second compilation
-    docs = run_step("docs generate", lambda: dbt.invoke(["docs", "generate", "--no-compile"]))
-    summary.steps.append(docs)
-    archive(dbt.artifacts, archive_dir, ("catalog.json", "manifest.json"))
+    earlier = night.unchanged_catalog(summary.night, runs_dir(dbt.project), dbt.artifacts)
+    if earlier is not None:
+        # a window night of an unchanged project: its catalog is the last one's
+        shutil.copy2(earlier, archive_dir / "catalog.json")
+        logger.info(f"docs: the project is unchanged since {earlier.parent.name}: catalog kept")
+    else:
+        # the build has just compiled every node: the catalog needs no second compilation
+        generate = ["docs", "generate", "--no-compile"]
+        summary.steps.append(run_step("docs generate", lambda: dbt.invoke(generate)))
+        archive(dbt.artifacts, archive_dir, ("catalog.json",))
+    archive(dbt.artifacts, archive_dir, ("manifest.json",))
     write_report(dbt, summary, archive_dir)
 
 
@@ -114,6 +128,7 @@ def audit(
     job: JobOptions,
     summary: RunSummary,
     archive_dir: Path,
+    select: list[str] | None = None,
 ) -> None:
     """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
     staged = with_data_clock(staged)
@@ -127,7 +142,7 @@ def audit(
         if not freshness.success:
             summary.message = f"stale sources: nothing was built; artifacts: {archive_dir}"
             return
-    build = ["build", *options.args("build"), *PRODUCTION_EXCLUDES]
+    build = ["build", *options.args("build"), *PRODUCTION_EXCLUDES, *(select or [])]
     built = run_step("build", lambda: staged.invoke(build))
     summary.steps.append(built)
     archive(staged.artifacts, archive_dir)
@@ -169,8 +184,12 @@ def retry(dbt: Dbt, state: Path | None) -> RunSummary:
         if not (run_dir / "run_results.json").exists():
             raise ConfigError(f"{run_dir} has no run_results.json to retry")
         resumed = None
+        summary_file = run_dir / SUMMARY
+        failed = json.loads(summary_file.read_text()) if summary_file.exists() else {}
+        # a retry that passes completes the failed night: the next night compares with it
+        summary.night = failed.get("night")
         if dbt.duckdb_path is not None:
-            failed_copy = json.loads((run_dir / SUMMARY).read_text()).get("failed_copy")
+            failed_copy = failed.get("failed_copy")
             if not failed_copy:
                 raise ConfigError(f"run {run_dir.name} kept no failed copy: nothing to retry")
             resumed = wap.resume(dbt.duckdb_path, Path(failed_copy), summary.run_id)

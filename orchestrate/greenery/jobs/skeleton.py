@@ -27,6 +27,8 @@ from greenery.warehouse import clock, database, datasets, wap
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_AT_ENV = "GREENERY_SNAPSHOT_AT"
+#: Where the jobs archive each run's artifacts and summary: runs/<run id>/ in the project.
+RUNS_DIR = "runs"
 FUNNEL_MART = "f_weekly_sales_funnel"
 FUNNEL_QUERY_OF = "select * from {} order by wk desc"
 FUNNEL_QUERY = FUNNEL_QUERY_OF.format(f"{{{{ ref('{FUNNEL_MART}') }}}}")
@@ -127,6 +129,10 @@ def funnel_relation(manifest_path: Path) -> str | None:
     nodes = json.loads(manifest_path.read_text())["nodes"]
     node = nodes.get(f"model.greenery.{FUNNEL_MART}")
     return node.get("relation_name") if node else None
+
+
+def runs_dir(project: Path) -> Path:
+    return project / RUNS_DIR
 
 
 def start(command: str, dbt: Dbt) -> tuple[RunSummary, float]:

@@ -7,9 +7,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dbt.cli.main import dbtRunnerResult
+if TYPE_CHECKING:  # dbt loads only for the commands that run it (1.7 s of imports)
+    from dbt.cli.main import dbtRunnerResult
 
 
 class ExitCode(enum.IntEnum):
@@ -124,6 +125,7 @@ class RunSummary:
     message: str | None = None
     failed_copy: str | None = None  # where a failed run's staged warehouse is kept
     report: str | None = None  # the funnel report (HTML) of a run that passed
+    night: dict[str, Any] | None = None  # what a night tested and skipped (jobs/night.py)
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -220,6 +222,7 @@ class RunSummary:
                 for n in self.slowest_models()
             ],
             "funnel": self.funnel,
+            "night": self.night,
         }
 
     def text(self) -> str:
@@ -253,9 +256,21 @@ class RunSummary:
                     f"{percent(f['human_add_to_cart_dropoff'])} then "
                     f"{percent(f['human_checkout_dropoff'])})"
                 )
+        if self.night:
+            lines.append(night_line(self.night))
         if self.report:
             lines.append(f"report: {self.report}")
         return "\n".join(lines)
+
+
+def night_line(night: dict[str, Any]) -> str:
+    """What a night tested and skipped, in one line."""
+    line = f"tests: {night.get('reason')}"
+    skipped = night.get("skipped")
+    if skipped:
+        counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(skipped["counts"].items()))
+        line += f"; skipped {counts or 'nothing'}: {skipped['reason']}"
+    return line
 
 
 def percent(value: float | None) -> str:

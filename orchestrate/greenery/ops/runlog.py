@@ -165,3 +165,18 @@ def models_getting_slower(
         order by ratio desc, name""",
         [runs, min_seconds, ratio],
     )
+
+
+def published_summaries(
+    path: Path, target: str, commands: tuple[str, ...], limit: int = 20
+) -> list[dict[str, Any]]:
+    """The JSON summaries of the target's latest successful runs of `commands`, newest first."""
+    rows = query(
+        path,
+        f"""
+        select summary_json from {SCHEMA}.runs
+        where target = ? and exit_code = 0 and command in (select unnest(?))
+        order by started_at desc, run_id desc limit ?""",
+        [target, list(commands), limit],
+    )
+    return [json.loads(text) for (text,) in rows if text]
