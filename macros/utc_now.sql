@@ -4,7 +4,8 @@
     inputs wrote since they last ran by it (changed_since_last_build), and a night's data tests
     read the rows the night wrote by it (get_where_subquery).
       duckdb:    now() at time zone 'UTC' (now() is a timestamp with time zone);
-      snowflake: sysdate(), the current time in UTC as TIMESTAMP_NTZ;
+      snowflake: the current time converted to UTC, as TIMESTAMP_NTZ (the session's time zone
+                 is any, America/Los_Angeles by default);
       default:   dbt's current_timestamp, cast to a timestamp.
 -#}
 {% macro utc_now() -%}
@@ -20,5 +21,5 @@
 {%- endmacro %}
 
 {% macro snowflake__utc_now() -%}
-    sysdate()
+    cast(convert_timezone('UTC', current_timestamp) as timestamp_ntz)
 {%- endmacro %}

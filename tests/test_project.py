@@ -96,10 +96,13 @@ GENERATED = {"dim_dates"}
 )
 def test_model_style(path):
     sql = path.read_text()
-    # ref() and source() only in import CTEs at the top: `name as ( select * from {{ ref() }} )`
+    # ref() and source() only in import CTEs at the top: `name as ( select * from {{ ref() }} )`,
+    # `name as {{ not_materialized() }} (...)` where the model reads it more than once
     calls = re.findall(r"\{\{\s*(?:ref|source)\(.*?\)\s*\}\}", sql)
     imports = re.findall(
-        r"\n[a-z_]+ as \(\n\n    select \* from (\{\{ (?:ref|source)\(.*?\) \}\})\n\n\)", sql
+        r"\n[a-z_]+ as (?:\{\{ not_materialized\(\) \}\} )?\(\n\n"
+        r"    select \* from (\{\{ (?:ref|source)\(.*?\) \}\})\n\n\)",
+        sql,
     )
     assert calls and sorted(calls) == sorted(imports)
     first_import = sql.index(imports[0])

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -153,6 +154,17 @@ EMULATOR_DEFECTS: tuple[Defect, ...] = (
         "Snowflake's 'Unknown function' error, unless listed in SNOWFLAKE_FUNCTIONS_SQLGLOT_LACKS",
     ),
     Defect(
+        "current time in typed creates",
+        "`convert_timezone('UTC', current_timestamp)` (macros/utc_now.sql) inside a `create "
+        "table (columns) as (...)` of a contracted, clustered model reaches DuckDB as "
+        "`CURRENT_TIMESTAMP()`, which DuckDB rejects ('Scalar Function with name "
+        "current_timestamp does not exist'); the same expression elsewhere runs",
+        "write the statement's UTC time as a literal timestamp, as Snowflake evaluates "
+        "current_timestamp once per statement",
+        re.compile(r"convert_timezone\(\s*'UTC'\s*,\s*current_timestamp\s*\)", re.IGNORECASE),
+        lambda m: f"'{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}'",
+    ),
+    Defect(
         "aggregates cast to double",
         "sum/avg/median of a NUMBER(p,s) column returns a DOUBLE (fakesnow wraps every argument "
         "in TRY_CAST(... AS DOUBLE) to emulate implicit casts of text), so exact money sums "
@@ -173,7 +185,7 @@ MERGE_SOURCE = re.compile(
 
 def rewrite(sql: str) -> str:
     """Rewrite one statement around the emulator's defects; other SQL passes unchanged."""
-    for name in ("temporary tables", "transient tables", "clones"):
+    for name in ("temporary tables", "transient tables", "clones", "current time in typed creates"):
         defect = DEFECTS[name]
         assert defect.pattern is not None and defect.rewrite is not None
         sql = defect.pattern.sub(defect.rewrite, sql)

@@ -15,6 +15,9 @@ from greenery.jobs.options import DbtOptions
 from greenery.warehouse import arrivals, clock, database, datasets
 
 SNAP = "dev_snapshots"
+#: Which run wrote a row, and when: the columns of an incremental model that must differ from a
+#: full refresh
+BOOKKEEPING = ("dbt_invocation_id", "dbt_loaded_at")
 PUBLISHED_CLOCK = datetime(2021, 2, 13)  # the midnight after the published week's newest event
 
 
@@ -179,7 +182,7 @@ def mart_rows(path: Path) -> dict[str, list[tuple]]:
                     "where table_schema = ? and table_name = ? order by ordinal_position",
                     [MARTS, mart],
                 ).fetchall()
-                if c != "dbt_invocation_id"
+                if c not in BOOKKEEPING
             ]
             out[mart] = con.execute(
                 f"select {', '.join(columns)} from {MARTS}.{mart} order by all"
