@@ -8,7 +8,7 @@
     {%- if not text -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?', text) -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?', text) -%}
         {{ exceptions.raise_compiler_error(env ~ " is not a timestamp (YYYY-MM-DD HH:MM:SS): " ~ text) }}
     {%- endif -%}
     {{ return("cast('" ~ text | replace('T', ' ') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}

@@ -48,7 +48,7 @@ from dbt_helpers import PROJECT, published_rows
 from greenery.cli import main
 from greenery.dbt.runner import Dbt, environment
 from greenery.ops.outcome import ExitCode
-from greenery.warehouse import database, datasets
+from greenery.warehouse import arrivals, database, datasets
 from greenery.warehouse.facts import RAW_TABLES
 
 #: What a case caught downstream of its source builds: the changed sources and what reads
@@ -437,16 +437,71 @@ def job_groups(clean_export: Path, directory: Path) -> list[list[Case]]:
     return [cases for _, cases in groups]
 
 
-def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export, tmp_path):
-    """The main job on each bad load: it fails, and marts and snapshots stay row for row.
+def arrive_as_tonight(path: Path, clean: Path, bad: Path) -> None:
+    """Make the rows a bad export changed arrive in `path` tonight, inside the night's window.
+
+    Both exports are loaded (as `greenery load` types them) into their own files; a row of the
+    bad one that the clean one lacks is written into `path`'s raw table, replacing the clean row
+    it changed (same first column, the table's key) or added to it; a clean row the bad export
+    lacks is deleted, and an emptied table is emptied. A changed event keeps its bad values but
+    happens an hour before the data clock, as a night's arrivals do, unless its time is what
+    went bad (a changed event whose time is still one of the changed clean rows' kept it).
+    """
+    with database.connect(path) as con:
+        (clock,) = con.execute("select max(now) from greenery_meta.clock").fetchone()
+        con.execute(f"attach '{clean}' as clean (read_only)")
+        con.execute(f"attach '{bad}' as bad (read_only)")
+        con.execute("begin transaction")
+        for table in RAW_TABLES:
+            key = con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' "
+                "and table_name = ? order by ordinal_position limit 1",
+                [table],
+            ).fetchone()[0]
+            con.execute(
+                f"create temp table gone as select * from clean.raw.{table} "
+                f"except all select * from bad.raw.{table}"
+            )
+            con.execute(
+                f"create temp table came as select * from bad.raw.{table} "
+                f"except all select * from clean.raw.{table}"
+            )
+            if table == "events":  # an event that kept its time arrives tonight
+                con.execute(
+                    "update came set created_at = ? - interval 1 hour "
+                    "where created_at in (select gone.created_at from gone)",
+                    [clock],
+                )
+            (left,) = con.execute(f"select count(*) from bad.raw.{table}").fetchone()
+            if left == 0:  # the export emptied the table: tonight it holds nothing
+                con.execute(f"delete from raw.{table}")
+            con.execute(f"delete from raw.{table} where ({key}) in (select {key} from gone)")
+            con.execute(f"insert into raw.{table} select * from came")
+            con.execute("drop table gone; drop table came")
+        con.execute("commit")
+
+
+def test_every_caught_case_through_a_night_publishes_nothing(built, clean_export, tmp_path):
+    """Each bad row arriving in a night's window fails that night (`greenery run-job`, testing
+    what the night wrote): the case's tests fail (or are skipped behind a failure upstream, never
+    pass), and marts and snapshots stay row for row. `greenery build` catching every case is
+    `test_caught`'s.
 
     Cases run in groups that change different tables (a group fails if any of its cases does,
-    and publishes nothing then); `--fail-fast` ends each build at its first failing test.
+    and publishes nothing then).
     """
-    from greenery.jobs import build as greenery_build
+    from greenery.jobs import run_job
     from greenery.jobs.options import DbtOptions
 
-    before = published_rows(built)
+    baseline = fresh_copy(built, tmp_path / "baseline" / "greenery.duckdb")
+    with database.connect(baseline) as con:
+        arrivals.arrive(con, 1, 42)
+    first = run_job.run(Dbt(duckdb_path=baseline), DbtOptions(), run_job.JobOptions(False))
+    assert first.exit_code == 0, first.text()
+    before = published_rows(baseline)
+    clean = tmp_path / "clean" / "greenery.duckdb"
+    clean.parent.mkdir()
+    assert load(clean, clean_export).exit_code == 0
     groups = job_groups(clean_export, tmp_path / "cases")
     assert sum(len(g) for g in groups) == len(CAUGHT)
     path = tmp_path / "warehouse" / "greenery.duckdb"  # one path: dbt's partial parse holds
@@ -456,12 +511,22 @@ def test_every_caught_case_through_the_job_publishes_nothing(built, clean_export
         shutil.copytree(clean_export, export)
         for case in group:
             case.mutate(export)
-        fresh_copy(built, path)
-        assert load(path, export).exit_code == 0, [c.name for c in group]
+        bad = tmp_path / "bad" / "greenery.duckdb"
+        shutil.rmtree(bad.parent, ignore_errors=True)
+        bad.parent.mkdir()
+        assert load(bad, export).exit_code == 0, [c.name for c in group]
+        fresh_copy(baseline, path)
+        arrive_as_tonight(path, clean, bad)
 
-        summary = greenery_build.run(Dbt(duckdb_path=path), DbtOptions(fail_fast=True))
+        summary = run_job.run(Dbt(duckdb_path=path), DbtOptions(), run_job.JobOptions(False))
 
         names = [c.name for c in group]
+        assert summary.night["tests"] == "window", names
         assert summary.exit_code in (ExitCode.TESTS_FAILED, ExitCode.MODELS_ERRORED), names
+        # a case's tests failed, or were skipped behind a failure upstream: none passed
+        status = {n.name: n.status for n in summary.nodes}
+        for case in group:
+            reached = {status.get(test) for test in case.expect.tests}
+            assert reached <= {"fail", "error", "skipped"}, (case.name, reached)
         assert summary.failed_copy and "nothing published" in (summary.message or ""), names
         assert published_rows(path) == before, names

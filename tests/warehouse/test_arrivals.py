@@ -163,29 +163,28 @@ INCREMENTAL = {
 
 
 def mart_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every mart's rows, without the column that says which run wrote them."""
+    """Every table the marts and intermediate layers hold, without the columns that say which
+    run wrote a row."""
     with database.connect(path) as con:
-        marts = [
-            t
-            for (t,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "order by 1",
-                [MARTS],
-            ).fetchall()
-        ]
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (?, 'dev_intermediate') and table_type = 'BASE TABLE' "
+            "order by all",
+            [MARTS],
+        ).fetchall()
         out = {}
-        for mart in marts:
+        for schema, table in tables:
             columns = [
                 c
                 for (c,) in con.execute(
                     "select column_name from information_schema.columns "
                     "where table_schema = ? and table_name = ? order by ordinal_position",
-                    [MARTS, mart],
+                    [schema, table],
                 ).fetchall()
                 if c not in BOOKKEEPING
             ]
-            out[mart] = con.execute(
-                f"select {', '.join(columns)} from {MARTS}.{mart} order by all"
+            out[f"{schema}.{table}"] = con.execute(
+                f"select {', '.join(columns)} from {schema}.{table} order by all"
             ).fetchall()
     return out
 
@@ -224,11 +223,14 @@ def merged(path: Path, invocation_id: str) -> dict[str, set[str]]:
 
 
 def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter_built, tmp_path):
+    """Three nights, the third the first of a new week (2021-02-15, a Monday) whose late events
+    land in the week before: every incremental model then equals a full refresh, row for row,
+    and the late events changed last week's row of the weekly funnel that night."""
     path = copy_warehouse(quarter_built, tmp_path / "nightly.duckdb")
     dbt = Dbt(duckdb_path=path)
     with database.connect(path) as con:
         n_sessions = scalar(con, f"select count(*) from {MARTS}.fct_sessions")
-    for _ in range(2):  # the second night merges into what the first merged
+    for _ in range(3):  # each night merges into what the one before merged
         before = raw_rows(path)
         (day,) = arrive(path)
         night = datetime.combine(day.day, datetime.min.time()) + timedelta(days=1)
@@ -257,6 +259,17 @@ def test_nightly_loop_merges_only_what_arrived_and_equals_a_full_refresh(quarter
             )
         assert {"shipped", "delivered"} <= set(moved.values())
         assert {o: s for o, s in recorded.items() if o in moved} == moved
+    # the last night opened the week of 2021-02-15; late events reached back into the week
+    # before, whose row the night rewrote
+    assert str(day.day) == "2021-02-15"
+    last_week = datetime(2021, 2, 8)
+    assert any(last_week <= e[4] < datetime(2021, 2, 15) for e in new_events)
+    with database.connect(path) as con:
+        rewritten = con.execute(
+            f"select wk from {MARTS}.f_weekly_sales_funnel where dbt_loaded_at >= ? order by wk",
+            [summary.started_at],
+        ).fetchall()
+    assert [wk for (wk,) in rewritten][-2:] == [last_week.date(), datetime(2021, 2, 15).date()]
     incremental = mart_rows(path)
     assert dbt.invoke(["run", "--full-refresh"]).success
     assert mart_rows(path) == incremental

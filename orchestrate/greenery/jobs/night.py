@@ -161,7 +161,8 @@ def plan(
             LOADED_SINCE_ENV: stamp(started - CLOCK_SKEW) or "",
             DATA_SINCE_ENV: stamp(data_since) or "",
         }
-    night.select, night.changed_sources = selection(options, before, sources)
+    if why_full is None:  # a full-test night runs and tests everything, changed or not
+        night.select, night.changed_sources = selection(options, before, sources)
     logger.info(f"night: {night.reason}" + (f"; {describe(night)}" if night.select else ""))
     return night
 
