@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -67,8 +68,7 @@ def test_a_kept_copy_resumes_only_while_the_warehouse_is_as_that_run_left_it(tmp
     staged = wap.stage(published, "run-1")
     warehouse_with(staged.path, 2)
     kept = wap.keep_failed(staged)
-    warehouse_with(published, 1)  # the run records itself in the history: the file changes
-    wap.restamp(kept, published)
+    # the run records itself in the history beside the warehouse: the file does not change
 
     resumed = wap.resume(published, kept, "retry-1")
     assert value_of(resumed.path) == 2
@@ -105,3 +105,27 @@ def test_retry_finds_the_latest_run_of_its_own_target(tmp_path):
     assert run_job.latest_run(tmp_path, "dev").name == "20210101T000000Z-a"
     assert run_job.latest_run(tmp_path, "prod").name == "20210102T000000Z-b"
     assert run_job.latest_run(tmp_path, "ci") is None
+
+
+def test_staging_never_opens_the_published_file_so_a_reader_holding_it_is_no_obstacle(tmp_path):
+    """A read-only connection (BI, a notebook) holds the file: DuckDB would refuse a writer.
+    Staging only reads it, and publishing renames the audited copy over it; the reader keeps
+    its view until it reconnects, then sees the new warehouse."""
+    published = warehouse_with(tmp_path / "greenery.duckdb", 1)
+    reader = duckdb.connect(str(published), read_only=True)
+    try:
+        staged = wap.stage(published, "run-1")
+        warehouse_with(staged.path, 2)
+        wap.publish(staged)
+        assert reader.execute("select v from marts.v").fetchone() == (1,)
+    finally:
+        reader.close()
+    assert value_of(published) == 2
+
+
+def test_a_stage_is_a_whole_copy_or_a_reflink_and_the_same_bytes(tmp_path):
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(1 << 20))
+    how = wap.clone(source, tmp_path / "copy.bin")
+    assert how in ("reflink", "copy")
+    assert (tmp_path / "copy.bin").read_bytes() == source.read_bytes()

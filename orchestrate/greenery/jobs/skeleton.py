@@ -187,8 +187,6 @@ def running(
             else:
                 summary.finish(started)
             record(dbt, summary)
-            if summary.failed_copy and dbt.duckdb_path is not None:
-                wap.restamp(Path(summary.failed_copy), dbt.duckdb_path)
     except lock.LockHeld as exc:
         summary.message = f"not started: {exc}"
         summary.finish(started, ExitCode.LOCK_HELD)

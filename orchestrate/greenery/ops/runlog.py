@@ -1,8 +1,8 @@
 """Run history: every build, ci and job run, with per-node status, timing and rows affected.
 
-Kept in the DuckDB warehouse (schema greenery_ops) for DuckDB targets, and in a local DuckDB
-file (runs/history.duckdb) for remote targets, so on-call can ask what ran, what failed, which
-models are slowest and which are getting slower.
+Kept in a DuckDB file (schema greenery_ops) beside the embedded warehouse
+(`<warehouse>.history.duckdb`), and in runs/history.duckdb for remote targets, so on-call can
+ask what ran, what failed, which models are slowest and which are getting slower.
 """
 
 from __future__ import annotations
@@ -51,8 +51,15 @@ create table if not exists {SCHEMA}.node_runs (
 
 
 def history_path(project: Path, duckdb_path: Path | None) -> Path:
-    """The warehouse for DuckDB targets, else a local history file in the project."""
-    return duckdb_path if duckdb_path is not None else project / "runs" / "history.duckdb"
+    """A DuckDB file beside an embedded warehouse (`<warehouse>.history.duckdb`), else a local
+    history file in the project (`runs/history.duckdb`, for Snowflake targets).
+
+    Kept apart from the warehouse itself: recording a run never writes the published file, so a
+    reader holding that file open does not keep a run from being recorded, and a failed run's
+    kept copy stays comparable with the published file."""
+    if duckdb_path is None:
+        return project / "runs" / "history.duckdb"
+    return database.history_beside(duckdb_path)
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

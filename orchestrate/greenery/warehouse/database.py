@@ -82,12 +82,24 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return configured(duckdb.connect(str(path)))
 
 
+def history_beside(path: Path) -> Path:
+    """The run history of the warehouse file `path`: `<stem>.history.duckdb` beside it."""
+    return path.with_name(f"{path.stem}.history{path.suffix}")
+
+
 def copy(source: Path, target: Path) -> Path:
-    """Copy a warehouse file whole: checkpoint first, so nothing is left behind in its WAL."""
-    with connect(source) as con:
-        con.execute("force checkpoint")
+    """Copy a warehouse file whole, and its run history: checkpoint first, so nothing is left
+    behind in the write-ahead log."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    for source_file, target_file in (
+        (source, target),
+        (history_beside(source), history_beside(target)),
+    ):
+        if source_file is not source and not source_file.exists():
+            continue
+        with connect(source_file) as con:
+            con.execute("force checkpoint")
+        shutil.copyfile(source_file, target_file)
     return target
 
 
@@ -110,7 +122,12 @@ def first_row(path: Path, query: str) -> dict[str, Any] | None:
 
 
 def has_raw_data(path: Path) -> bool:
+    """Whether the file holds the raw tables; read-only, so a reader holding it is no obstacle."""
     if not path.exists():
         return False
-    with connect(path) as con:  # not read_only: dbt may hold the file open in this process
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:  # open for writing in this process (dbt's connection)
+        con = connect(path)
+    with con:
         return raw_tables_present(con)
