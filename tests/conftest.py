@@ -115,6 +115,9 @@ def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Pat
             made.with_name("done").touch()
         else:
             shutil.copyfile(made, mine)
+            history = database.history_beside(made)  # the run history travels with its file
+            if history.exists():
+                shutil.copyfile(history, database.history_beside(mine))
     return mine
 
 

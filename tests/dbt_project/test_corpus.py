@@ -493,7 +493,7 @@ def test_every_caught_case_through_a_night_publishes_nothing(built, clean_export
     from greenery.jobs import run_job
     from greenery.jobs.options import DbtOptions
 
-    baseline = fresh_copy(built, tmp_path / "baseline" / "greenery.duckdb")
+    baseline = database.copy(built, tmp_path / "baseline" / "greenery.duckdb")  # and history
     with database.connect(baseline) as con:
         arrivals.arrive(con, 1, 42)
     first = run_job.run(Dbt(duckdb_path=baseline), DbtOptions(), run_job.JobOptions(False))
@@ -515,7 +515,7 @@ def test_every_caught_case_through_a_night_publishes_nothing(built, clean_export
         shutil.rmtree(bad.parent, ignore_errors=True)
         bad.parent.mkdir()
         assert load(bad, export).exit_code == 0, [c.name for c in group]
-        fresh_copy(baseline, path)
+        database.copy(baseline, path)
         arrive_as_tonight(path, clean, bad)
 
         summary = run_job.run(Dbt(duckdb_path=path), DbtOptions(), run_job.JobOptions(False))

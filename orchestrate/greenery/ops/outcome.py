@@ -28,6 +28,9 @@ class ExitCode(enum.IntEnum):
 
 
 TEST_TYPES = {"test", "unit_test"}
+#: The project's on-run-start/end hooks: dbt reports them among the results; a failing one
+#: fails the invocation, which the step records.
+HOOKS = {"operation", "NodeType.Operation"}
 FAILING = {"error", "fail", "runtime error"}
 
 
@@ -68,8 +71,8 @@ def node_results(result: dbtRunnerResult) -> list[NodeResult]:
     nodes = []
     for r in getattr(run, "results", None) or []:
         node = getattr(r, "node", None)
-        if node is None:
-            continue
+        if node is None or str(getattr(node, "resource_type", "")) in HOOKS:
+            continue  # a project hook (on-run-start) is no node of the graph
         response = getattr(r, "adapter_response", None) or {}
         rows = response.get("rows_affected") if isinstance(response, dict) else None
         status = str(getattr(r.status, "value", r.status)).lower()

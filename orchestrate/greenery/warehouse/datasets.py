@@ -7,11 +7,12 @@ nothing. The sample is `weeks.history` (the published week and the weeks before 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from greenery.warehouse import loader, scale, weeks
+from greenery.warehouse import history, loader, scale, weeks
 from greenery.warehouse.database import connect, quiet
 from greenery.warehouse.facts import RAW_TABLES
 
@@ -25,8 +26,23 @@ def load_sample(
 ) -> dict[str, int]:
     """Generate `n_weeks` of the sample world at a scale and load it, atomically."""
     with connect(path) as con:
-        stage_sample(con, seed, n_weeks)
-        return loader.publish(con, scale.scaled_selects(con, scale_factor))
+        return publish_sample(con, scale_factor, seed, n_weeks)
+
+
+def publish_sample(
+    con: duckdb.DuckDBPyConnection, scale_factor: int, seed: int, n_weeks: int
+) -> dict[str, int]:
+    """Stage the sample on `con` and replace the raw tables with it, with its snapshot history
+    (`history.py`), in one transaction."""
+    stage_sample(con, seed, n_weeks)
+    first_week = datetime.combine(weeks.PUBLISHED_WEEK, datetime.min.time()) - timedelta(
+        weeks=n_weeks - 1
+    )
+    return loader.publish(
+        con,
+        scale.scaled_selects(con, scale_factor),
+        then=lambda loaded: history.record(loaded, first_week, n_weeks, seed),
+    )
 
 
 def stage_sample(con: duckdb.DuckDBPyConnection, seed: int, n_weeks: int = 1) -> None:
@@ -35,9 +51,10 @@ def stage_sample(con: duckdb.DuckDBPyConnection, seed: int, n_weeks: int = 1) ->
 
 
 def load_export(path: Path, directory: Path) -> dict[str, int]:
-    """Load a directory of CSV exports in the real format, atomically."""
+    """Load a directory of CSV exports in the real format, atomically. An export holds no
+    history beyond its rows: a sample's snapshot history goes with the sample."""
     with connect(path) as con:
-        return loader.load_csv_dir(con, directory)
+        return loader.load_csv_dir(con, directory, then=history.forget)
 
 
 def export_sample(

@@ -29,7 +29,7 @@ import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
-from greenery.warehouse import database, datasets, loader, scale
+from greenery.warehouse import database, datasets, loader
 
 logger = AdapterLogger("greenery")
 SEED = 42
@@ -58,6 +58,5 @@ class Plugin(BasePlugin):
             f"greenery: no raw tables in {self.creds.path if self.creds else 'the warehouse'}: "
             f"loading the sample dataset ({self.weeks} weeks, scale 1)"
         )
-        datasets.stage_sample(database.quiet(con), SEED, self.weeks)
-        counts = loader.publish(con, scale.scaled_selects(con, 1))
+        counts = datasets.publish_sample(database.quiet(con), 1, SEED, self.weeks)
         logger.info("greenery: loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))

@@ -439,11 +439,14 @@ def typed_select(table: str, relation: str, position: bool = False) -> str:
 
 # ---------------------------------------------------------------------------- publishing
 def publish(
-    con: duckdb.DuckDBPyConnection, selects: Mapping[str, str | Sequence[str]]
+    con: duckdb.DuckDBPyConnection,
+    selects: Mapping[str, str | Sequence[str]],
+    then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> dict[str, int]:
     """Replace every raw table in one transaction; return the row counts loaded.
 
-    A table's rows are one select, or a sequence of selects appended in order.
+    A table's rows are one select, or a sequence of selects appended in order. `then` runs in
+    the same transaction, after the tables are in place (the sample's history reads them).
     """
     counts: dict[str, int] = {}
     con.execute("begin transaction")
@@ -457,6 +460,8 @@ def publish(
             in_time_order(con, table)
             (counts[table],) = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()
         clock.set_from_data(con, "load", RAW_SCHEMA)
+        if then is not None:
+            then(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -479,13 +484,18 @@ def in_time_order(con: duckdb.DuckDBPyConnection, table: str) -> None:
     )
 
 
-def load_csv_dir(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, int]:
-    """Load a CSV export (one `<table>.csv` per raw table) into the warehouse, atomically."""
+def load_csv_dir(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> dict[str, int]:
+    """Load a CSV export (one `<table>.csv` per raw table) into the warehouse, atomically;
+    `then` runs in the same transaction (see `publish`)."""
     directory = Path(directory)
     stage_csv_dir(con, directory)
     validate_staged(con, lambda table: str(csv_path(directory, table)), file_lines(directory))
     try:
-        return publish(con, {t: typed_select(t, stage_name(t)) for t in RAW_TABLES})
+        return publish(con, {t: typed_select(t, stage_name(t)) for t in RAW_TABLES}, then)
     except (duckdb.ConversionException, duckdb.OutOfRangeException, OverflowError) as exc:
         # validation should have refused the value; if not, still bad input, not a crash
         raise LoadError(f"{directory}: a value could not be published: {exc}") from exc
