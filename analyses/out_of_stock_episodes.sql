@@ -1,19 +1,9 @@
--- Which products went out of stock, in which week, and what came before and after?
+-- Which products went out of stock, from which week to which, and what came before and after?
 with
 
-inventory as (
+episodes as (
 
-    select * from {{ ref('fct_product_inventory_weekly') }}
-
-),
-
-with_next_week as (
-
-    select
-        *,
-        lead(inventory) over (partition by product_id order by week_number) as next_inventory
-
-    from inventory
+    select * from {{ ref('fct_out_of_stock_episodes') }}
 
 ),
 
@@ -21,15 +11,15 @@ final as (
 
     select
         product_name,
-        week_number,
-        previous_inventory,
-        inventory,
-        next_inventory
+        first_week_number,
+        last_week_number,
+        n_weeks,
+        inventory_before,
+        inventory_after
 
-    from with_next_week
-    where is_out_of_stock
+    from episodes
 
 )
 
 select * from final
-order by product_name, week_number
+order by product_name, first_week_number

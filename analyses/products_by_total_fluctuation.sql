@@ -1,9 +1,9 @@
 -- Which products' inventory fluctuated most over the weeks (sum of absolute weekly changes)?
 with
 
-inventory as (
+fluctuation as (
 
-    select * from {{ ref('fct_product_inventory_weekly') }}
+    select * from {{ ref('fct_product_inventory_fluctuation') }}
 
 ),
 
@@ -11,11 +11,10 @@ final as (
 
     select
         product_name,
-        sum(abs(inventory_change)) as total_absolute_fluctuation
+        total_absolute_change as total_absolute_fluctuation
 
-    from inventory
-    group by product_name
-    having sum(abs(inventory_change)) > 0
+    from fluctuation
+    where total_absolute_change > 0
 
 )
 

@@ -26,12 +26,23 @@ def test_inventory_questions(answers, facts):
         "changed_week_3_to_4"
     ]
     assert dict(answers["products_by_total_fluctuation"]) == expected["total_absolute_fluctuation"]
-    assert {
-        n: f"week {w} ({b} -> {i} -> {a})" for n, w, b, i, a in answers["out_of_stock_episodes"]
-    } == expected["out_of_stock"]
+    episodes = answers["out_of_stock_episodes"]
+    assert all(first == last and weeks == 1 for _, first, last, weeks, _, _ in episodes)
+    assert {n: f"week {w} ({b} -> 0 -> {a})" for n, w, _, _, b, a in episodes} == expected[
+        "out_of_stock"
+    ]
+    # ranked by how often, not how much: the two rankings differ
+    by_changes = answers["products_by_number_of_changes"]
+    assert [r[0] for r in by_changes] != [r[0] for r in answers["products_by_total_fluctuation"]]
+    assert all(a[1] >= b[1] for a, b in zip(by_changes, by_changes[1:], strict=False))
 
 
 def test_orders_that_changed(answers, facts):
+    flow = {str(wk): n for wk, transition, n in answers["order_status_flow"]}
+    assert all(t == "preparing -> shipped" for _, t, _ in answers["order_status_flow"])
+    assert sum(flow.values()) == sum(
+        len(v) for v in facts["weekly_history"]["orders_shipped"].values()
+    )
     by_day: dict[str, list[str]] = {}
     for day, order_id, before, after, *_ in answers["orders_that_changed"]:
         assert (before, after) == ("preparing", "shipped")

@@ -103,6 +103,24 @@ def engine(parsed):
     con.close()
 
 
+@pytest.fixture(scope="module")
+def history_engine(engine, quarter_built, tmp_path_factory):
+    """The same semantic layer over a quarter with its snapshot history (inventory by week,
+    orders changing status), where every metric has rows."""
+    _, _, manifest = engine
+    path = copy_warehouse(quarter_built, tmp_path_factory.mktemp("quarter") / "greenery.duckdb")
+    con = duckdb.connect(str(path), read_only=True)
+    yield (
+        MetricFlowEngine(
+            semantic_manifest_lookup=SemanticManifestLookup(manifest),
+            sql_client=DuckDbClient(con),
+        ),
+        con,
+        manifest,
+    )
+    con.close()
+
+
 def mf_rows(engine, **request: Any) -> list[dict[str, Any]]:
     mf, _, _ = engine
     table = mf.query(MetricFlowQueryRequest.create(**request)).result_df
@@ -281,10 +299,47 @@ def test_orders_revenue_and_repeat_buyers_equal_the_marts_and_the_facts(engine, 
     assert round(served["repeat_buyer_rate"], 6) == facts["users"]["repeat_rate"]
 
 
-def test_every_metric_and_saved_query_resolves(engine):
+def test_inventory_and_order_status_metrics_equal_the_marts_over_the_history(history_engine):
+    _, con, _ = history_engine
+    served = mf_rows(
+        history_engine,
+        metric_names=["inventory_units", "out_of_stock_products", "inventory_units_moved"],
+        group_by_names=["metric_time__week"],
+    )
+    weekly = {
+        str(wk): (units, out, moved)
+        for wk, units, out, moved in con.execute(
+            "select snapshot_week, sum(inventory), count(*) filter (where is_out_of_stock), "
+            f"sum(abs(coalesce(inventory_change, 0))) from {MARTS}.fct_product_inventory_weekly "
+            "group by 1"
+        ).fetchall()
+    }
+    assert len(served) == len(weekly) >= 13
+    for row in served:
+        week = str(row["metric_time__week"].date())
+        assert (row["inventory_units"], row["out_of_stock_products"],
+                row["inventory_units_moved"]) == weekly[week], week  # fmt: skip
+    # over the whole history: the latest week's stock, not the sum of every week's
+    (latest,) = mf_rows(history_engine, metric_names=["inventory_units"])
+    assert latest["inventory_units"] == weekly[max(weekly)][0]
+    flow = mf_rows(
+        history_engine,
+        metric_names=["order_status_changes"],
+        group_by_names=["metric_time__week", "order_status_transition__transition"],
+    )
+    marts = con.execute(
+        f"select wk, transition, n_orders from {MARTS}.fct_order_status_transitions_weekly"
+    ).fetchall()
+    assert sorted(
+        (r["metric_time__week"].date(), r["order_status_transition__transition"],
+         r["order_status_changes"]) for r in flow
+    ) == sorted(marts) and len(marts) > 13  # fmt: skip
+
+
+def test_every_metric_and_saved_query_resolves(history_engine):
     """dbt parse misses a filter or expression naming something that does not exist; asking
     MetricFlow for each metric and saved query, and running it, does not."""
-    mf, _, manifest = engine
+    mf, _, manifest = history_engine
     requests = [
         MetricFlowQueryRequest.create(metric_names=[m.name], group_by_names=["metric_time__week"])
         for m in manifest.metrics

@@ -265,6 +265,25 @@ def create_inventory(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     )
 
 
+def create_status_flow(con: duckdb.DuckDBPyConnection, seed: int) -> None:
+    """Orders moving on, week by week: preparing -> shipped, then shipped -> delivered."""
+    rng = random.Random(seed + 2)
+    rows = []
+    for week_number in range(N_DAYS // 7):
+        week = FIRST_DAY + timedelta(weeks=week_number)
+        rows.append((week, "preparing", "shipped", "preparing -> shipped", rng.randint(5, 30)))
+        if week_number:
+            rows.append((week, "shipped", "delivered", "shipped -> delivered", rng.randint(5, 30)))
+    con.execute(
+        f"""create table {SCHEMA}.fct_order_status_transitions_weekly (
+            wk date, previous_status varchar, status varchar, transition varchar,
+            n_orders integer)"""
+    )
+    con.executemany(
+        f"insert into {SCHEMA}.fct_order_status_transitions_weekly values (?, ?, ?, ?, ?)", rows
+    )
+
+
 def make_warehouse(path: Path, seed: int = 10) -> Path:
     """Write the synthetic marts into a new DuckDB file at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +292,7 @@ def make_warehouse(path: Path, seed: int = 10) -> Path:
         create_sessions(con, draw_sessions(seed))
         create_marts(con)
         create_inventory(con, seed)
+        create_status_flow(con, seed)
     return path
 
 

@@ -353,13 +353,20 @@ def test_marts_schema_follows_the_target():
 
 
 # ------------------------------------------------------------------------------ in Chromium
-def test_every_chart_draws_marks_without_errors(rendered):
+def test_every_chart_draws_marks_without_errors(rendered, warehouse):
     assert rendered.root.get("data-report-state") == "ready"
     assert rendered.texts.get("js-errors", "") == ""
     expected = {chart.id for chart in charts.charts()}
     assert set(rendered.charts) == expected
+    # a warehouse of one snapshot (the published week alone) has seen no order change status
+    (flow,) = query(
+        warehouse, f"select count(*) as rows from {SCHEMA}.fct_order_status_transitions_weekly"
+    )
     for chart_id, chart in rendered.charts.items():
         assert chart.svgs == 1, chart_id
+        if chart_id == "status_flow" and flow["rows"] == 0:
+            assert chart.marks == 0
+            continue
         assert chart.marks >= 1, chart_id
     # a bar per step, package_shipped included, and the drop-off on each step after the first
     assert rendered.charts["funnel"].rects == 4 + 3
@@ -416,6 +423,11 @@ def test_link_chooses_a_product_for_the_inventory(chromium, synthetic_page, synt
     assert dom.texts.get("js-errors", "") == ""
     assert dom.charts["inventory"].rects == cactus["weeks"]  # one product's cells, one a week
     assert dom.charts["stockouts"].rects == cactus["weeks"]  # a bar a week
+    # the order status flow follows the weeks chosen, not the product: a bar a week and move
+    (flow,) = query(
+        synthetic, f"select count(*) as bars from {SCHEMA}.fct_order_status_transitions_weekly"
+    )
+    assert dom.charts["status_flow"].rects == flow["bars"] > 0
     everything = parse(chromium.dump_dom(synthetic_page, "product="))
     assert everything.charts["inventory"].rects > cactus["weeks"]
 

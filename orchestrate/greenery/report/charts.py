@@ -235,6 +235,26 @@ def stockouts() -> alt.TopLevelMixin:
     )
 
 
+def status_flow() -> alt.TopLevelMixin:
+    """rows: week, transition, orders."""
+    return (
+        base()
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", timeUnit="utcyearmonthdate", title="week"),
+            y=alt.Y("orders:Q", title="orders that changed status", stack="zero"),
+            color=alt.Color(
+                "transition:N", legend=alt.Legend(orient="bottom", title="status change")
+            ),
+            tooltip=[
+                day_tooltip("week", "week"),
+                alt.Tooltip("transition:N", title="status change"),
+                alt.Tooltip("orders:Q"),
+            ],
+        )
+    )
+
+
 def bot_share() -> alt.TopLevelMixin:
     """rows: date, grain ('daily' or 'weekly'), share, bots, sessions."""
     return (
@@ -263,6 +283,7 @@ def bot_share() -> alt.TopLevelMixin:
 SESSIONS_HAVE_NO_PRODUCT = "a session is not one product's"
 PRODUCT_MARTS_HAVE_NO_STATE = "the product funnel marts have no state"
 INVENTORY_HAS_NO_SESSIONS = "inventory is per product, with no sessions or states"
+ORDERS_HAVE_NO_SESSIONS = "an order's status has no session, product or state"
 
 
 def chart(
@@ -360,6 +381,14 @@ def charts() -> list[Chart]:
             ("time", "product"),
             INVENTORY_HAS_NO_SESSIONS,
             stockouts(),
+        ),
+        chart(
+            "status_flow",
+            "Order status flow",
+            "Orders that moved from one status to another, by the week the snapshot saw it.",
+            ("time",),
+            ORDERS_HAVE_NO_SESSIONS,
+            status_flow(),
         ),
         chart(
             "bot_share",

@@ -104,6 +104,7 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "inventory_change",
         "is_out_of_stock",
     ),
+    "fct_order_status_transitions_weekly": ("wk", "transition", "n_orders"),
 }
 ORDER_BY: dict[str, str] = {
     "f_weekly_sales_funnel": "wk",
@@ -111,6 +112,7 @@ ORDER_BY: dict[str, str] = {
     "f_daily_state_sales_funnel": "session_date, state",
     "f_weekly_product_sales_funnel": "wk, product_name, product_id",
     "fct_product_inventory_weekly": "snapshot_week, product_name, product_id",
+    "fct_order_status_transitions_weekly": "wk, transition",
 }
 
 

@@ -27,6 +27,7 @@
   const dailyState = records(DATA.tables.f_daily_state_sales_funnel);
   const weeklyProduct = records(DATA.tables.f_weekly_product_sales_funnel);
   const inventory = records(DATA.tables.fct_product_inventory_weekly);
+  const statusFlow = records(DATA.tables.fct_order_status_transitions_weekly);
 
   // The mart column counting sessions that reached a step ("sessions": all of them).
   function column(step, bots) {
@@ -301,6 +302,12 @@
     }));
   }
 
+  function statusFlowRows(f) {
+    return statusFlow
+      .filter((r) => inRange(f, r.wk))
+      .map((r) => ({ week: r.wk, transition: r.transition, orders: r.n_orders }));
+  }
+
   function botRows(f) {
     const share = (row, date, grain) => ({
       date,
@@ -326,6 +333,7 @@
     state_conversion: stateRows,
     inventory: inventoryRows,
     stockouts: stockoutRows,
+    status_flow: statusFlowRows,
     bot_share: botRows,
   };
 

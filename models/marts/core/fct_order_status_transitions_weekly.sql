@@ -1,0 +1,42 @@
+{{ config(materialized='view') }}
+
+{#-
+    A view: it counts the recorded status changes, one row per week and transition.
+-#}
+
+with
+
+changes as (
+
+    select * from {{ ref('fct_order_status_changes') }}
+
+),
+
+transitions as (
+
+    select
+        {{ week_of('changed_at') }} as wk,
+        previous_status,
+        status,
+        order_id
+
+    from changes
+    where change_kind = 'status_changed'
+
+),
+
+final as (
+
+    select
+        wk,
+        previous_status,
+        status,
+        previous_status || ' -> ' || status as transition,
+        cast(count(*) as integer) as n_orders
+
+    from transitions
+    group by wk, previous_status, status
+
+)
+
+select * from final
