@@ -1,27 +1,24 @@
-"""Benchmark: the build side by side with what DuckDB alone does, and a night against a full build.
+"""Benchmark: what a night costs against a full build, at several sizes of history, and the
+builds against what bounds them. One command, one run, every measure taken in it, side by side
+(medians of --repeats; each a fresh process on a fresh copy of a prepared warehouse; peak RSS of
+that process):
 
-One command, one run, every measure taken in it (medians of --repeats, each a fresh process on a
-fresh copy of a prepared warehouse, peak RSS of that process):
+1. nights: on 13 and 52 weeks at --night-scale (20: the same daily volume, four times the
+   history) and on 52 weeks at --deep-scale (100): the full `greenery build`, then three nights
+   (`greenery arrive --days 1`, then `greenery run-job --no-freshness`); a night's measure is
+   the mean of the second and third (the first night after a build also writes the catalog);
+2. the first `greenery build` of a new warehouse (13 weeks, what the README's first command
+   runs) against the same command at --baseline-ref, alternated (issue #22's cost bound);
+3. the scale-1 `greenery build` (one week) against jaffle_shop_duckdb's `dbt build`, both at 2
+   threads, alternated (--jaffle-shop: a checkout of github:dbt-labs/jaffle_shop_duckdb; the
+   benchmark never copies it, it runs it where it is);
+4. full builds at --big-scale (1000) and, once, at --huge-scale (10000);
+5. staging a night: the copy of the deep warehouse file, as a whole copy and, where the
+   machine can mount one, on a reflink file system (--reflink-dir, e.g. an XFS mount).
 
-1. `greenery build` on a new warehouse at scale 1 and at --big-scale (default 1000): the whole
-   main job, snapshots, models and tests, as a user runs it;
-2. the model phase (`dbt run --full-refresh`, dbt's own elapsed time) against the same compiled
-   SQL executed model by model in one bare DuckDB connection; and the test phase (`dbt test`)
-   with every test's failing rows stored, as the project does, against the same tests without;
-3. the session and funnel models (fct_sessions, fct_session_products and the two weekly
-   funnels, as timed by dbt) against one hand-written query computing both funnels from the raw
-   events;
-4. on a year of history (`--weeks 52 --scale 20`): its full `greenery build` against one night,
-   `greenery arrive --days 1` then `greenery run-job --no-freshness`; and what bounds a night,
-   dbt's cost per node: the model and test phases at scale 1 (where the data is a few thousand
-   rows) against the same SQL in bare DuckDB, and the scale-1 build as a share of the year's;
-5. with `--huge-scale N` (e.g. 10000, 35 million events): `greenery load` and one `greenery build`
-   at that scale, once (each takes minutes), for its time and peak memory.
-
-    python benchmarks/bench_build.py                  # 1-4, 3 repeats (about 20 minutes)
-    python benchmarks/bench_build.py --repeats 1 --big-scale 100 --year-scale 2   # a quick look
-    python benchmarks/bench_build.py --huge-scale 10000   # and scale 10000 (about 10 more)
-    python benchmarks/bench_build.py --huge-scale 10000 --huge-only   # scale 10000 alone
+    python benchmarks/bench_build.py --jaffle-shop /tmp/jaffle_shop_duckdb      # about 1 hour
+    python benchmarks/bench_build.py --repeats 1 --deep-scale 0 --huge-scale 0   # a quick look
+    python benchmarks/bench_build.py --phases      # also the model and test phases of #11
 """
 
 from __future__ import annotations
@@ -214,13 +211,92 @@ def hand_written(path: Path) -> float:
 
 
 def nightly(source: Path, root: Path) -> Run:
-    """A built year of history: one night (arrive 1 day + run-job) against its full build."""
+    """A loaded history: its full build, then three nights (arrive 1 day + run-job); the night
+    measured is the mean of the second and the third."""
     path = fresh_copy(source, root)
     env = environment(path, root / "target")
     full, full_rss = run([GREENERY, "build"], env)
-    arrive, _ = run([GREENERY, "arrive", "--days", "1"], env)
-    job, job_rss = run([GREENERY, "run-job", "--no-freshness"], env)
-    return Run(job, job_rss, {"full": full, "full_rss": full_rss, "arrive": arrive})
+    nights, arrivals, rss = [], [], 0.0
+    for _ in range(3):
+        arrive, _ = run([GREENERY, "arrive", "--days", "1"], env)
+        job, job_rss = run([GREENERY, "run-job", "--no-freshness"], env)
+        nights.append(arrive + job)
+        arrivals.append(arrive)
+        rss = max(rss, job_rss)
+    night = statistics.mean(nights[1:])
+    return Run(night, rss, {"full": full, "full_rss": full_rss, "nights": nights})
+
+
+def first_build(root: Path, project: Path | None = None) -> Run:
+    """The README's first command on a new warehouse: `greenery build` loads a quarter of the
+    sample (its snapshot history too) and builds it; `project`: another checkout's package."""
+    folder = root / "first"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    env = environment(folder / "greenery.duckdb", root / "target-first")
+    command = [GREENERY, "build"]
+    if project is not None:
+        env |= {"GREENERY_PROJECT_DIR": str(project), "PYTHONPATH": str(project / "orchestrate")}
+        command = [sys.executable, "-m", "greenery.cli", "build"]
+    seconds, rss = run(command, env)
+    return Run(seconds, rss, {})
+
+
+def baseline_checkout(root: Path, ref: str) -> Path:
+    """A detached worktree of this repository at `ref`, for the side-by-side first build."""
+    folder = root / "baseline"
+    subprocess.run(
+        ["git", "-C", str(PROJECT), "worktree", "add", "--detach", "--force", str(folder), ref],
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
+def jaffle_build(root: Path, jaffle: Path) -> Run:
+    """jaffle_shop_duckdb's `dbt build` at 2 threads, its database new, where it is checked out
+    (its own profile); what it writes goes to a scratch folder."""
+    folder = root / "jaffle"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    command = [
+        dbt, "build", "--threads", "2", "--project-dir", str(jaffle), "--profiles-dir",
+        str(jaffle), "--target-path", str(folder / "target"), "--log-path", str(folder / "logs"),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=folder, env={**os.environ, "DBT_TARGET_PATH": str(folder / "target")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"jaffle_shop's dbt build exited {os.waitstatus_to_exitcode(status)}")
+    return Run(seconds, usage.ru_maxrss / 1024, {})
+
+
+def staging(source: Path, folder: Path) -> Run:
+    """Staging a night's copy of `source` into `folder` the way write-audit-publish does."""
+    sys.path.insert(0, str(PROJECT / "orchestrate"))
+    from greenery.warehouse import wap
+
+    folder.mkdir(parents=True, exist_ok=True)
+    original = folder / "source.duckdb"
+    if source.parent != folder:
+        shutil.copyfile(source, original)
+    else:
+        original = source
+    target = folder / "staged.duckdb"
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    how = wap.clone(original, target)
+    seconds = time.perf_counter() - started
+    size = original.stat().st_size
+    target.unlink()
+    if original != source:
+        original.unlink()
+    return Run(seconds, 0.0, {"how": how, "mb": size / 2**20})
 
 
 def huge(root: Path, scale: int) -> Run:
@@ -244,156 +320,164 @@ def medians(runs: list[Run], key: Callable[[Run], float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--night-scale", type=int, default=20)
+    parser.add_argument("--deep-scale", type=int, default=100, help="0: skip")
     parser.add_argument("--big-scale", type=int, default=1000)
-    parser.add_argument("--year-scale", type=int, default=20)
-    parser.add_argument("--huge-scale", type=int, default=0, help="also load and build once")
-    parser.add_argument(
-        "--huge-only", action="store_true", help="only the --huge-scale load and build"
-    )
+    parser.add_argument("--huge-scale", type=int, default=10000, help="0: skip; built once")
+    parser.add_argument("--baseline-ref", default="d37a90b", help="0: skip the first build")
+    parser.add_argument("--jaffle-shop", type=Path, default=None, help="its checkout")
+    parser.add_argument("--reflink-dir", type=Path, default=None, help="a reflink file system")
+    parser.add_argument("--phases", action="store_true", help="the model and test phases too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="greenery-bench-build-") as tmp:
         root = Path(tmp)
-        if not args.huge_only:
-            side_by_side(root, args)
+        rows = side_by_side(root, args)
+        if args.phases:
+            print_rows(phase_rows(root, args))
         if args.huge_scale:
-            print(f"\nscale {args.huge_scale}, once:\n| measure | s | | peak RSS MB |")
-            print_rows(huge_rows(huge(root, args.huge_scale), args.huge_scale))
+            one = huge(root, args.huge_scale)
+            big = statistics.median(r for r in rows.big_builds)
+            print_rows(
+                [
+                    (f"greenery build, scale {args.huge_scale} (once)", one.seconds,
+                     f"{one.seconds / big:.1f}x scale {args.big_scale}", one.rss_mb),
+                    (f"  greenery load, scale {args.huge_scale} (once, not in the build)",
+                     one.detail["load"], f"{one.detail['events'] / 1e6:.1f} M events",
+                     one.detail["load_rss"]),
+                ]
+            )  # fmt: skip
+        if args.baseline_ref != "0" and (root / "baseline").exists():
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(PROJECT),
+                    "worktree",
+                    "remove",
+                    "--force",
+                    str(root / "baseline"),
+                ],
+                check=False,
+                capture_output=True,
+            )
 
 
-def side_by_side(root: Path, args: argparse.Namespace) -> None:
-    """Measures 1-4, interleaved, then their table."""
-    small = prepared(root, "scale1", "--weeks", "1")
-    big = prepared(root, "big", "--weeks", "1", "--scale", str(args.big_scale))
-    year = prepared(root, "year", "--weeks", "52", "--scale", str(args.year_scale))
-    measured: dict[str, list[Run]] = {
-        "small": [],
-        "big": [],
-        "models": [],
-        "small_models": [],
-        "night": [],
+class Measured(NamedTuple):
+    rows: list[tuple[str, float, str, float | None]]
+    big_builds: list[float]
+
+
+def side_by_side(root: Path, args: argparse.Namespace) -> Measured:
+    """Every measure but the huge build, interleaved repeat by repeat, then their table."""
+    scale = str(args.night_scale)
+    histories = {
+        f"13 weeks x{scale}": prepared(root, "quarter", "--weeks", "13", "--scale", scale),
+        f"52 weeks x{scale}": prepared(root, "year", "--weeks", "52", "--scale", scale),
     }
+    if args.deep_scale:
+        deep = str(args.deep_scale)
+        histories[f"52 weeks x{deep}"] = prepared(root, "deep", "--weeks", "52", "--scale", deep)
+    small = prepared(root, "small", "--weeks", "1")
+    big = prepared(root, "big", "--weeks", "1", "--scale", str(args.big_scale))
+    baseline = baseline_checkout(root, args.baseline_ref) if args.baseline_ref != "0" else None
+    nights: dict[str, list[Run]] = {name: [] for name in histories}
+    firsts: dict[str, list[Run]] = {"now": [], "baseline": []}
+    smalls: list[Run] = []
+    jaffles: list[Run] = []
+    bigs: list[Run] = []
     for _ in range(args.repeats):  # interleaved: drift in the machine hits every measure
-        measured["small"].append(full_build(small, root))
-        measured["big"].append(full_build(big, root))
-        measured["models"].append(model_phase(big, root))
-        measured["small_models"].append(model_phase(small, root))
-        measured["night"].append(nightly(year, root))
-    report(measured, args)  # before the long measure: a stopped run still has its table
-    for name in (small, big, year):  # room on disk for the huge one
-        name.unlink()
+        for name, source in histories.items():
+            nights[name].append(nightly(source, root))
+        if baseline is not None:
+            firsts["now"].append(first_build(root))
+            firsts["baseline"].append(first_build(root, baseline))
+        smalls.append(full_build(small, root))
+        if args.jaffle_shop is not None:
+            jaffles.append(jaffle_build(root, args.jaffle_shop))
+        bigs.append(full_build(big, root))
+    deepest = histories[list(histories)[-1]]
+    stage = [staging(deepest, root / "stage")]
+    if args.reflink_dir is not None:
+        stage.append(staging(deepest, args.reflink_dir))
+    rows = night_rows(nights)
+    if baseline is not None:
+        now, then = medians(firsts["now"], seconds), medians(firsts["baseline"], seconds)
+        rows += [
+            ("first greenery build (13 weeks, with snapshot history)", now,
+             f"{now / then:.2f}x {args.baseline_ref}'s", peak(firsts["now"])),
+            (f"  the same at {args.baseline_ref}", then, "", peak(firsts["baseline"])),
+        ]  # fmt: skip
+    one = medians(smalls, seconds)
+    rows.append(("greenery build, scale 1 (one week)", one, "", peak(smalls)))
+    if jaffles:
+        theirs = medians(jaffles, seconds)
+        rows[-1] = (rows[-1][0], one, f"{one / theirs:.1f}x jaffle_shop", peak(smalls))
+        rows.append(("  jaffle_shop_duckdb's dbt build, 2 threads", theirs, "", peak(jaffles)))
+    rows.append((f"greenery build, scale {args.big_scale}", medians(bigs, seconds), "", peak(bigs)))
+    for one_stage in stage:
+        rows.append(
+            (f"staging a night: {one_stage.detail['how']} of the deepest file "
+             f"({one_stage.detail['mb']:,.0f} MB)", one_stage.seconds, "", None)
+        )  # fmt: skip
+    print("| measure | median s | ratio | peak RSS MB |\n|---|---:|---:|---:|")
+    print_rows(rows)
+    print(f"\nrepeats: {args.repeats}; python {sys.version.split()[0]}; cores: {os.cpu_count()}")
+    for path in (*histories.values(), small, big):
+        path.unlink()
+    return Measured(rows, [r.seconds for r in bigs])
 
 
-def huge_rows(one: Run, scale: int) -> list[tuple[str, float, str, float | None]]:
-    events = f"{one.detail['events'] / 1e6:.1f} M events"
-    return [
-        (
-            f"greenery load, scale {scale} (once)",
-            one.detail["load"],
-            events,
-            one.detail["load_rss"],
-        ),
-        (f"greenery build, scale {scale} (once)", one.seconds, "", one.rss_mb),
-    ]
+def seconds(r: Run) -> float:
+    return r.seconds
 
 
-def print_rows(rows: list[tuple[str, float, str, float | None]]) -> None:
-    for name, seconds, ratio, rss in rows:
-        print(f"| {name} | {seconds:.2f} | {ratio} | {'' if rss is None else f'{rss:,.0f}'} |")
-    sys.stdout.flush()
+def peak(runs: list[Run], key: Callable[[Run], float] = lambda r: r.rss_mb) -> float:
+    return max(key(r) for r in runs)
 
 
-def report(measured: dict[str, list[Run]], args: argparse.Namespace) -> None:
-    small, big = measured["small"], measured["big"]
-    models, night = measured["models"], measured["night"]
-    small_models = measured["small_models"]
+def night_rows(nights: dict[str, list[Run]]) -> list[tuple[str, float, str, float | None]]:
+    """Each history's full build and night; the year's night against the quarter's, at the same
+    scale (the first two histories)."""
+    rows: list[tuple[str, float, str, float | None]] = []
+    for name, runs in nights.items():
+        full = medians(runs, lambda r: r.detail["full"])
+        full_rss = peak(runs, lambda r: r.detail["full_rss"])
+        rows.append((f"{name}: full greenery build", full, "", full_rss))
+        share = medians(runs, lambda r: r.seconds / r.detail["full"])
+        rows.append(
+            (f"{name}: one night (arrive + run-job)", medians(runs, seconds),
+             f"{share:.0%} of full", peak(runs))
+        )  # fmt: skip
+    quarter, year = list(nights)[:2]
+    ratio = medians(nights[year], seconds) / medians(nights[quarter], seconds)
+    rows.append((f"night on {year} against {quarter}", ratio, f"{ratio:.2f}x", None))
+    return rows
 
-    def peak(runs: list[Run], key: Callable[[Run], float] = lambda r: r.rss_mb) -> float:
-        return max(key(r) for r in runs)
+
+def phase_rows(root: Path, args: argparse.Namespace) -> list[tuple[str, float, str, float | None]]:
+    """The model and test phases against bare DuckDB (issue #11's measures), at scale 1."""
+    small = prepared(root, "phases", "--weeks", "1")
+    runs = [model_phase(small, root) for _ in range(args.repeats)]
+    small.unlink()
 
     def bare(r: Run) -> float:
         return r.detail["bare"]
 
-    def funnels(r: Run) -> float:
-        return r.detail["session_and_funnel"]
+    return [
+        ("model phase (dbt run), scale 1", medians(runs, seconds),
+         f"{medians(runs, lambda r: r.seconds / bare(r)):.0f}x bare", peak(runs)),
+        ("  the same SQL in bare DuckDB", medians(runs, bare), "", None),
+        ("test phase (dbt test), scale 1, failing rows stored",
+         medians(runs, lambda r: r.detail["tests_stored"]),
+         f"{medians(runs, lambda r: r.detail['tests_stored'] / r.detail['tests_unstored']):.2f}x"
+         " not stored", None),
+    ]  # fmt: skip
 
-    def hand(r: Run) -> float:
-        return r.detail["hand_written"]
 
-    def stored_ratio(r: Run) -> float:
-        return r.detail["tests_stored"] / r.detail["tests_unstored"]
-
-    def one_night(r: Run) -> float:
-        return r.seconds + r.detail["arrive"]
-
-    def full(r: Run) -> float:
-        return r.detail["full"]
-
-    big_name = f"scale {args.big_scale}"
-    rows = [
-        ("greenery build, scale 1", medians(small, lambda r: r.seconds), "", peak(small)),
-        (f"greenery build, {big_name}", medians(big, lambda r: r.seconds), "", peak(big)),
-        (
-            f"model phase (dbt run), {big_name}",
-            medians(models, lambda r: r.seconds),
-            f"{medians(models, lambda r: r.seconds / bare(r)):.2f}x bare",
-            peak(models),
-        ),
-        ("  the same SQL in bare DuckDB", medians(models, bare), "", None),
-        (
-            "session and funnel models",
-            medians(models, funnels),
-            f"{medians(models, lambda r: funnels(r) / hand(r)):.1f}x hand-written",
-            None,
-        ),
-        ("  one hand-written query", medians(models, hand), "", None),
-        (
-            f"test phase (dbt test), {big_name}, failing rows stored",
-            medians(models, lambda r: r.detail["tests_stored"]),
-            f"{medians(models, stored_ratio):.2f}x not stored",
-            None,
-        ),
-        (
-            "  the same tests, failing rows not stored",
-            medians(models, lambda r: r.detail["tests_unstored"]),
-            "",
-            None,
-        ),
-        (
-            f"year ({args.year_scale}x): full greenery build",
-            medians(night, full),
-            "",
-            peak(night, lambda r: r.detail["full_rss"]),
-        ),
-        (
-            "year: one night (arrive + run-job)",
-            medians(night, one_night),
-            f"{medians(night, lambda r: one_night(r) / full(r)):.0%} of full",
-            peak(night),
-        ),
-        # what bounds a night: dbt's own cost per node, which the data's size does not change
-        (
-            "model phase (dbt run), scale 1",
-            medians(small_models, lambda r: r.seconds),
-            f"{medians(small_models, lambda r: r.seconds / bare(r)):.0f}x bare",
-            peak(small_models),
-        ),
-        ("  the same SQL in bare DuckDB, scale 1", medians(small_models, bare), "", None),
-        (
-            "test phase (dbt test), scale 1, failing rows stored",
-            medians(small_models, lambda r: r.detail["tests_stored"]),
-            f"{medians(small_models, stored_ratio):.2f}x not stored",
-            None,
-        ),
-        (
-            "the scale-1 build against the year's full build",
-            medians(small, lambda r: r.seconds),
-            f"{medians(small, lambda r: r.seconds) / medians(night, full):.0%} of full",
-            None,
-        ),
-    ]
-    print("| measure | median s | ratio | peak RSS MB |\n|---|---:|---:|---:|")
-    print_rows(rows)
-    print(f"\nrepeats: {args.repeats}; python {sys.version.split()[0]}; cores: {os.cpu_count()}")
+def print_rows(rows: list[tuple[str, float, str, float | None]]) -> None:
+    for name, value, ratio, rss in rows:
+        print(f"| {name} | {value:.2f} | {ratio} | {'' if rss is None else f'{rss:,.0f}'} |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ exactly the old one or exactly the new one (never a mix), reruns the command to 
 checks:
 
 - no duplicate snapshot row (dbt_scd_id) and no overlapping or inverted validity intervals;
-- every mart and snapshot row equals an uninterrupted run's (dbt_invocation_id, which names
-  the dbt run that wrote an incremental row, is left out of the comparison).
+- every mart and snapshot row equals an uninterrupted run's (dbt_invocation_id and
+  dbt_loaded_at, which name the dbt run that wrote an incremental row and when, are left out of
+  the comparison).
 
 Runs alternate between the two commands: replay of weeks 2-4 on the one-week warehouse built by
 `greenery build`, and one run-job on the result of that replay.
@@ -101,6 +102,9 @@ class Bench:
         folder.mkdir()
         target = folder / "greenery.duckdb"
         shutil.copyfile(source, target)
+        history = source.with_name("greenery.history.duckdb")  # the run history beside it
+        if history.exists():
+            shutil.copyfile(history, target.with_name(history.name))
         return target
 
 
@@ -118,7 +122,8 @@ def published(path: Path) -> Rows:
                 c
                 for (c,) in con.execute(
                     "select column_name from information_schema.columns where table_schema = ? "
-                    "and table_name = ? and column_name <> 'dbt_invocation_id' "
+                    "and table_name = ? "
+                    "and column_name not in ('dbt_invocation_id', 'dbt_loaded_at') "
                     "order by ordinal_position",
                     [schema, name],
                 ).fetchall()

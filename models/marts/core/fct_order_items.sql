@@ -15,7 +15,8 @@ order_items as (
 
 ),
 
-orders as (
+-- read on a night only: which orders fct_orders rewrote
+orders as (  -- noqa: ST03
 
     select * from {{ ref('fct_orders') }}
 
@@ -27,10 +28,11 @@ items_to_build as (
     {% if is_incremental() -%}
     -- a night rewrites the lines of the orders fct_orders rewrote since this model last ran,
     -- each order's lines whole (delete+insert by order)
-    where order_id in (
-        select changed.order_id from orders as changed
-        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
-    )
+    where
+        order_id in (
+            select changed.order_id from orders as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

@@ -21,10 +21,11 @@ versions_to_sequence as (
     {% if is_incremental() -%}
     -- a night re-sequences, whole (delete+insert by order), the orders with a version newer
     -- than the newest change this model holds
-    where order_id in (
-        select changed.order_id from order_versions as changed
-        where {{ newer_than_built('changed.dbt_valid_from', 'changed_at') }}
-    )
+    where
+        order_id in (
+            select changed.order_id from order_versions as changed
+            where {{ newer_than_built('changed.dbt_valid_from', 'changed_at') }}
+        )
     {%- endif %}
 
 ),

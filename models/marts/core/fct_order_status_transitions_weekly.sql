@@ -28,14 +28,15 @@ transitions as (
 final as (
 
     select
-        wk,
-        previous_status,
-        status,
-        previous_status || ' -> ' || status as transition,
+        transitions.wk,
+        transitions.previous_status,
+        -- named explicitly: Snowflake's contract check compares the name's case
+        transitions.status as status,  -- noqa: AL09
+        transitions.previous_status || ' -> ' || transitions.status as transition,
         cast(count(*) as integer) as n_orders
 
     from transitions
-    group by wk, previous_status, status
+    group by transitions.wk, transitions.previous_status, transitions.status
 
 )
 

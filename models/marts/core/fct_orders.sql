@@ -44,11 +44,12 @@ orders_to_build as (
     {% if is_incremental() -%}
     -- a night recomputes the orders the snapshot saw change since this model last ran (a new
     -- order is its first version): the snapshot is the orders' change feed
-    where order_id in (
-        select changed.order_id
-        from current_versions as changed
-        where {{ newer_than_built('changed.status_changed_at', 'status_changed_at') }}
-    )
+    where
+        order_id in (
+            select changed.order_id
+            from current_versions as changed
+            where {{ newer_than_built('changed.status_changed_at', 'status_changed_at') }}
+        )
     {%- endif %}
 
 ),

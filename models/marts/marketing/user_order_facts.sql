@@ -21,7 +21,8 @@ user_orders as (
 
 ),
 
-orders as (
+-- read on a night only: which orders fct_orders rewrote
+orders as (  -- noqa: ST03
 
     select * from {{ ref('fct_orders') }}
 

@@ -21,7 +21,12 @@ rows_to_rename as (
 
     select * from product_funnel
     {% if is_incremental() -%}
-    where session_date in ({{ changed_partitions('product_funnel', 'session_date', none) }})
+    where
+        session_date in (
+            select changed.session_date
+            from product_funnel as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

@@ -36,17 +36,20 @@ flagged_session_products as (
     {% if is_incremental() -%}
     -- a night recomputes, each whole, the days of the sessions whose products or bot flag
     -- changed since this model last ran and the days the late-data window reaches
-    where cast(session_products.session_started_at as date) in (
-        select cast(changed.session_started_at as date)
-        from session_products as changed
-        where
-            {{ changed_since_last_build('changed.dbt_loaded_at') }}
-            or {{ in_trailing_partitions('changed.session_started_at', late_data_days(), 'session_date') }}
-        union
-        select cast(changed.session_started_at as date)
-        from session_bursts as changed
-        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
-    )
+    where
+        cast(session_products.session_started_at as date) in (
+            select cast(changed.session_started_at as date)
+            from session_products as changed
+            where
+                {{ changed_since_last_build('changed.dbt_loaded_at') }}
+                or {{ in_trailing_partitions(
+                    'changed.session_started_at', late_data_days(), 'session_date'
+                ) }}
+            union
+            select cast(changed.session_started_at as date)
+            from session_bursts as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

@@ -23,9 +23,14 @@ sessions_to_count as (
     {% if is_incremental() -%}
     -- a night recomputes, each whole, the days of the sessions that changed since this model
     -- last ran and the days the late-data window reaches
-    where session_date in (
-        {{ changed_partitions('funnel_sessions', 'session_date', late_data_days()) }}
-    )
+    where
+        session_date in (
+            select changed.session_date
+            from funnel_sessions as changed
+            where
+                {{ changed_since_last_build('changed.dbt_loaded_at') }}
+                or {{ in_trailing_partitions('changed.session_date', late_data_days()) }}
+        )
     {%- endif %}
 
 ),

@@ -28,7 +28,12 @@ weeks_to_build as (
 
     select * from weekly_funnel
     {% if is_incremental() -%}
-    where wk in ({{ changed_partitions('weekly_funnel', 'wk', none) }})
+    where
+        wk in (
+            select changed.wk
+            from weekly_funnel as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

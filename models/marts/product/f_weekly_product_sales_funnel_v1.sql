@@ -21,7 +21,12 @@ rows_to_rename as (
 
     select * from product_funnel
     {% if is_incremental() -%}
-    where wk in ({{ changed_partitions('product_funnel', 'wk', none) }})
+    where
+        wk in (
+            select changed.wk
+            from product_funnel as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

@@ -35,13 +35,18 @@ flagged_session_products as (
     {% if is_incremental() -%}
     -- a night recomputes, each whole, the weeks of the sessions whose products or bot flag
     -- changed since this model last ran and the weeks the late-data window reaches
-    where session_products.session_week in (
-        {{ changed_partitions('session_products', 'session_week', late_data_days() + 7, 'wk') }}
-        union
-        select {{ week_of('changed.session_started_at') }}
-        from session_bursts as changed
-        where {{ changed_since_last_build('changed.dbt_loaded_at') }}
-    )
+    where
+        session_products.session_week in (
+            select changed.session_week
+            from session_products as changed
+            where
+                {{ changed_since_last_build('changed.dbt_loaded_at') }}
+                or {{ in_trailing_partitions('changed.session_week', late_data_days() + 7, 'wk') }}
+            union
+            select {{ week_of('changed.session_started_at') }}
+            from session_bursts as changed
+            where {{ changed_since_last_build('changed.dbt_loaded_at') }}
+        )
     {%- endif %}
 
 ),

@@ -23,9 +23,14 @@ sessions_to_count as (
     {% if is_incremental() -%}
     -- a night recomputes, each whole, the weeks of the sessions that changed since this model
     -- last ran and the weeks the late-data window reaches
-    where session_week in (
-        {{ changed_partitions('funnel_sessions', 'session_week', late_data_days() + 7, 'wk') }}
-    )
+    where
+        session_week in (
+            select changed.session_week
+            from funnel_sessions as changed
+            where
+                {{ changed_since_last_build('changed.dbt_loaded_at') }}
+                or {{ in_trailing_partitions('changed.session_week', late_data_days() + 7, 'wk') }}
+        )
     {%- endif %}
 
 ),

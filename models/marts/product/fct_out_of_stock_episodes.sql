@@ -65,7 +65,8 @@ episodes as (
 final as (
 
     select
-        product_id,
+        -- named explicitly: Snowflake's contract check compares the name's case
+        episodes.product_id as product_id,  -- noqa: AL09
         cast(
             row_number() over (partition by product_id order by first_week_number) as integer
         ) as episode_number,

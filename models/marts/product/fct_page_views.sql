@@ -35,10 +35,11 @@ page_views as (
         created_at as viewed_at
 
     from events
-    where event_type = 'page_view'
-        {% if is_incremental() %}
+    where
+        event_type = 'page_view'
+        {%- if is_incremental() %}
         and created_at >= {{ incremental_cutoff('viewed_at') }}
-        {% endif %}
+        {%- endif %}
 
 ),
 

@@ -15,7 +15,8 @@ inventory as (
 by_product as (
 
     select
-        product_id,
+        -- named explicitly: Snowflake's contract check compares the name's case
+        inventory.product_id as product_id,  -- noqa: AL09
         max(product_name) as product_name,
         cast(count(*) as integer) as n_weeks,
         cast(coalesce(sum(abs(inventory_change)), 0) as integer) as total_absolute_change,
@@ -24,7 +25,7 @@ by_product as (
         cast(max(inventory) as integer) as highest_inventory
 
     from inventory
-    group by product_id
+    group by inventory.product_id
 
 ),
 

@@ -101,9 +101,9 @@ final as (
     from inventory_by_week
     {% if is_incremental() -%}
     where snapshot_week >= (
-        select min(newer.snapshot_week) from weekly_runs as newer
-        where {{ newer_than_built('newer.as_of', 'as_of') }}
-    )
+            select min(newer.snapshot_week) from weekly_runs as newer
+            where {{ newer_than_built('newer.as_of', 'as_of') }}
+        )
     {%- endif %}
 
 )
