@@ -63,7 +63,8 @@ PARSES = {
     ),
     "timestamp_ntz": (
         "regexp_full_match(trim({v}), "
-        "'[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]+)?Z?')"
+        "'[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
+        "(\\.[0-9]{{1,6}})?Z?')"
         " and try_cast(trim({v}) as TIMESTAMP) is not null"
     ),
 }
@@ -72,7 +73,11 @@ PARSES = {
 TYPE_NAMES = {
     "number": "number (a whole number from -2147483648 to 2147483647)",
     "float": "float",
-    "timestamp_ntz": "timestamp_ntz (ISO 8601, e.g. 2021-02-11T23:30:33Z)",
+    # the forms accepted: docs/data.md ("Timestamps"); more than microseconds would be cut
+    "timestamp_ntz": (
+        "timestamp_ntz (ISO 8601 in UTC, e.g. 2021-02-11T23:30:33Z; a space for the T and no Z "
+        "are accepted, at most 6 decimals of a second)"
+    ),
 }
 
 #: The data clock is set to the midnight after the newest event or order (clock.py), and there
