@@ -10,17 +10,22 @@
     from there. tests/dbt_project/test_snapshot_history.py runs dbt's snapshot at each boundary
     instead and compares, row for row.
 
-    No history (Snowflake, a team's own export, a one-week sample): nothing to do.
+    No history (a team's own export, a one-week sample): the snapshots continue, unless the load
+    restarts their history (`greenery load --restart-history`, greenery_meta.load): then each is
+    dropped once, and its next run starts it from the loaded rows. Snapshot history is never
+    written backwards: the loader refuses data that ends before the warehouse's clock without it.
+    No load recorded (Snowflake): nothing to do.
 -#}
 {% macro build_snapshot_history() %}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set loads = adapter.get_relation(target.database, 'greenery_meta', 'history_loads') -%}
-    {%- if loads is none -%}
+    {%- set load = adapter.get_relation(target.database, 'greenery_meta', 'load') -%}
+    {%- if load is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set load_id = run_query('select load_id from ' ~ loads).columns[0].values()[0] -%}
+    {%- set loaded = run_query('select load_id, restarts_history from ' ~ load).rows[0] -%}
+    {%- set load_id, restarts = loaded[0], loaded[1] -%}
     {%- set built = api.Relation.create(database=target.database, schema='greenery_meta', identifier='history_built') -%}
     {%- do run_query("create table if not exists " ~ built ~ " (snapshot varchar, load_id varchar)") -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'snapshot' -%}
@@ -28,7 +33,14 @@
         {%- set history = adapter.get_relation(target.database, 'greenery_meta', source.identifier ~ '_history') -%}
         {%- set snapshot = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- set done = run_query("select count(*) from " ~ built ~ " where snapshot = " ~ string_literal(node.unique_id) ~ " and load_id = " ~ string_literal(load_id)).columns[0].values()[0] -%}
-        {%- if history is not none and (snapshot is none or done | int == 0) -%}
+        {%- if history is none and restarts and done | int == 0 -%}
+            {%- if snapshot is not none -%}
+                {%- do adapter.drop_relation(snapshot) -%}
+                {{ log("greenery: " ~ snapshot ~ " starts its history over from this load", info=true) }}
+            {%- endif -%}
+            {%- do run_query("insert into " ~ built ~ " values (" ~ string_literal(node.unique_id) ~ ", " ~ string_literal(load_id) ~ ")") -%}
+            {%- do adapter.commit() -%}
+        {%- elif history is not none and (snapshot is none or done | int == 0) -%}
             {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table') -%}
             {%- set source_relation = api.Relation.create(database=source.database, schema=source.schema, identifier=source.identifier) -%}
             {%- set key = node.config.unique_key -%}

@@ -206,9 +206,3 @@ def raw(
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    row = con.execute(sql, params or []).fetchone()
-    assert row is not None
-    return row[0]

@@ -92,3 +92,9 @@ def node_result(unique_id: str, status: str, seconds: float = 0.1) -> NodeResult
         message=None,
         failures=None,
     )
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    assert row is not None
+    return row[0]

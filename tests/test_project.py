@@ -82,6 +82,7 @@ def test_model_name_follows_its_layer(path):
         "staging": r"stg_greenery__[a-z_]+",
         "intermediate": r"int_[a-z_]+_(aggregated|enriched|priced|flagged)",
         "marts": r"(fct|dim|f)_[a-z_]+|user_order_facts",
+        "monitoring": r"mon_[a-z_]+",
     }[layer]
     names = {f: m for spec in path.parent.glob("*.yml") for f, m in model_files(spec).items()}
     assert re.fullmatch(pattern, names.get(path.stem, path.stem))

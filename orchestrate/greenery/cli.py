@@ -17,6 +17,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +34,11 @@ from greenery.dbt.project import (
     target_type,
 )
 from greenery.jobs.options import CI_TARGET, FULL_TESTS_EVERY_DAYS, DbtOptions
-from greenery.ops import lock
+from greenery.ops import lock, signals
 from greenery.ops.outcome import ExitCode, RunSummary
-from greenery.warehouse import arrivals, database, datasets, wap
+from greenery.warehouse import arrivals, database, datasets, storage, wap
 from greenery.warehouse.loader import LoadError
+from greenery.warehouse.storage import StorageError
 
 if TYPE_CHECKING:
     from greenery.dbt.runner import Dbt
@@ -149,6 +151,17 @@ def resolve(path: Path | None) -> Path:
     return (path or database.default_path()).resolve()
 
 
+def existing(warehouse_path: Path | None) -> Path:
+    """The warehouse a command other than `build` works on: it must be there (a mistyped path
+    creates nothing) and be a DuckDB database."""
+    path = resolve(warehouse_path)
+    logger.info(f"warehouse: {path}")
+    if not path.exists():
+        fail(database.missing(path), ExitCode.CONFIG_ERROR)
+    storage.check_database(path)
+    return path
+
+
 def make_dbt(target: str | None, warehouse_path: Path | None) -> Dbt:
     """A Dbt for the target; the DuckDB file only for targets that are DuckDB."""
     from greenery.dbt.runner import Dbt
@@ -177,11 +190,15 @@ def finish(summary: RunSummary, as_json: bool) -> None:
 
 
 def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
-    """The documented exit code and the message for an error that reached the command line."""
+    """The documented exit code and the message for an error that reached the command line
+    (docs/faults.md)."""
     if isinstance(exc, lock.LockHeld):
         return ExitCode.LOCK_HELD, f"not started: {exc}"
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return ExitCode.LOCK_HELD, f"the warehouse file is in use by another process: {exc}"
+    fault = StorageError.from_exception(exc, None)
+    if fault is not None:
+        return ExitCode.STORAGE_ERROR, f"storage error: {fault}"
     if isinstance(exc, ConfigError | wap.WarehouseChanged):
         return ExitCode.CONFIG_ERROR, str(exc)
     if isinstance(exc, LoadError):
@@ -198,15 +215,27 @@ def exit_code_of(exc: BaseException) -> tuple[ExitCode, str]:
 class Greenery(click.Group):
     """The command group: every error ends with its documented exit code, never a traceback."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = int(ExitCode.USAGE_ERROR)  # not 2, which is models_errored
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
-        with logging_to_stderr():
+        with logging_to_stderr(), signals.stoppable():
             try:
                 return super().invoke(ctx)
+            except click.UsageError as exc:  # a subcommand's arguments
+                exc.exit_code = int(ExitCode.USAGE_ERROR)
+                raise
             except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
                 raise
-            except KeyboardInterrupt:
-                fail("interrupted", ExitCode.INTERRUPTED)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (signals.Terminated)
+                fail(f"{signals.stop_message(exc)}: stopped", signals.stop_code(exc))
             except Exception as exc:  # noqa: BLE001 - mapped to an exit code, never a traceback
+                if signals.is_stop(exc):  # the signal came during a query
+                    fail(f"{signals.stop_message(exc)}: stopped", signals.stop_code(exc))
                 if os.environ.get(DEBUG_ENV):
                     traceback.print_exc()
                 code, message = exit_code_of(exc)
@@ -248,9 +277,17 @@ def main(ctx: click.Context, emulator_dir: Path | None, debug: bool) -> None:
 
 
 # ---------------------------------------------------------------------------- data
+#: Bounds of the data commands' arguments (docs/faults.md): a shop ten thousand times the
+#: published one, ten years of history, a year of arrivals at once.
+MAX_SCALE = 10_000
+MAX_WEEKS = 520
+MAX_DAYS = 366
+#: The nightly job's time limit, when --timeout is not given.
+TIMEOUT_ENV = "GREENERY_RUN_TIMEOUT"
+
 scale_option = click.option(
     "--scale",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_SCALE),
     default=1,
     show_default=True,
     help="Sample size: multiplies users, sessions, orders and events.",
@@ -264,7 +301,7 @@ def seed_option(what: str) -> Decorator:
 weeks_option = click.option(
     "--weeks",
     "n_weeks",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_WEEKS),
     default=datasets.DEFAULT_WEEKS,
     show_default=True,
     help="Weeks of history ending with the published week of 2021-02-08 (1: that week alone).",
@@ -282,20 +319,43 @@ weeks_option = click.option(
 @scale_option
 @seed_option("Sample generator")
 @weeks_option
+@click.option(
+    "--restart-history",
+    is_flag=True,
+    help="Start the snapshots' history over from this load (needed when the data ends before "
+    "the warehouse's; a sample of several weeks always brings its own).",
+)
 def load(
-    warehouse_path: Path | None, csv_dir: Path | None, scale: int, seed: int, n_weeks: int
+    warehouse_path: Path | None,
+    csv_dir: Path | None,
+    scale: int,
+    seed: int,
+    n_weeks: int,
+    restart_history: bool,
 ) -> None:
-    """Load the raw tables: the generated sample, or your own CSV export. All or nothing."""
+    """Load the raw tables: the generated sample, or your own CSV export. All or nothing.
+
+    The next job rebuilds the marts from the new tables whole (docs/nights.md).
+    """
     path = resolve(warehouse_path)
     logger.info(f"warehouse: {path}")
+    new = not path.exists()
+    if not new:
+        storage.check_database(path)
+    held = lock.path_for(path, project_dir(), "dev")
     try:
-        with lock.exclusive(lock.path_for(path, project_dir(), "dev"), "load"):
+        with lock.exclusive(held, "load"):
             if csv_dir is not None:
-                counts = datasets.load_export(path, csv_dir)
+                counts = datasets.load_export(path, csv_dir, restart_history)
             else:
-                counts = datasets.load_sample(path, scale, seed, n_weeks)
-    except LoadError as exc:
-        fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
+                counts = datasets.load_sample(path, scale, seed, n_weeks, restart_history)
+    except BaseException as exc:
+        if new:  # a load that failed leaves no file it created behind (the lock released)
+            database.remove(path)
+            held.unlink(missing_ok=True)
+        if isinstance(exc, LoadError):
+            fail(f"{exc}\nnothing was loaded; the warehouse is as it was.", ExitCode.BAD_INPUT)
+        raise
     for table, n in counts.items():
         click.echo(f"raw.{table}: {n} rows")
 
@@ -304,7 +364,7 @@ def load(
 @warehouse_option
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_DAYS),
     default=1,
     show_default=True,
     help="How many days to append after the newest data.",
@@ -317,22 +377,30 @@ def arrive(warehouse_path: Path | None, days: int, seed: int) -> None:
     sold and restocked; and late events up to 48 hours old in existing sessions. Then run the
     nightly job (`greenery run-job`): snapshots record the arrived day as their time.
     """
-    path = resolve(warehouse_path)
-    logger.info(f"warehouse: {path}")
+    from tqdm import tqdm
+
+    path = existing(warehouse_path)
+    arrived: list[arrivals.ArrivedDay] = []
     try:
         with (
             lock.exclusive(lock.path_for(path, project_dir(), "dev"), "arrive"),
             database.connect(path) as con,
+            # on a terminal only (disable=None); every day is a transaction of its own
+            tqdm(total=days, desc="arrive", unit="day", file=sys.stderr, disable=None) as bar,
         ):
-            arrived = arrivals.arrive(con, days, seed)
+            for day in arrivals.arriving(con, days, seed):
+                arrived.append(day)
+                bar.update()
     except (arrivals.ArrivalError, LoadError) as exc:
-        fail(f"{exc}\nnothing arrived; the warehouse is as it was.", ExitCode.BAD_INPUT)
-    for day in arrived:
-        click.echo(
-            f"{day.day}: {day.sessions} sessions, {day.events} events "
-            f"({day.late_events} late), {day.new_users} new users, {day.orders} orders, "
-            f"{day.shipped} shipped, {day.delivered} delivered, {day.restocked} restocked"
-        )
+        kept = f"the {len(arrived)} days before it arrived whole" if arrived else "nothing arrived"
+        fail(f"{exc}\n{kept}; the warehouse is as it was otherwise.", ExitCode.BAD_INPUT)
+    finally:  # stopped half way (Ctrl-C, SIGTERM): the days that arrived are said
+        for day in arrived:
+            click.echo(
+                f"{day.day}: {day.sessions} sessions, {day.events} events "
+                f"({day.late_events} late), {day.new_users} new users, {day.orders} orders, "
+                f"{day.shipped} shipped, {day.delivered} delivered, {day.restocked} restocked"
+            )
 
 
 @main.command()
@@ -428,7 +496,15 @@ def build_command(
     "--state",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Production artifacts (manifest.json): build only state:modified+ and defer.",
+    help="Production artifacts (manifest.json): build only state:modified+ and defer, then "
+    "compare every mart built with production's (the summary's changes).",
+)
+@click.option(
+    "--changes",
+    "changes_markdown",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --state: also write the comparison as Markdown here, for the pull request.",
 )
 @click.option("--keep", is_flag=True, help="Keep the run's schemas (for debugging).")
 @dbt_options
@@ -437,16 +513,24 @@ def ci_command(
     warehouse_path: Path | None,
     target: str,
     state: Path | None,
+    changes_markdown: Path | None,
     keep: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
-    """A CI build in an isolated per-run schema, dropped afterwards (slim with --state)."""
+    """A CI build in an isolated per-run schema, dropped afterwards (slim with --state, which
+    compares the marts it builds with production's)."""
     from greenery.jobs import ci
 
     dbt = make_dbt(target, warehouse_path)
     summary = ci.run(
-        dbt.project, target, dbt.duckdb_path, state, make_options(**options), keep=keep
+        dbt.project,
+        target,
+        dbt.duckdb_path,
+        state,
+        make_options(**options),
+        keep=keep,
+        changes_markdown=changes_markdown,
     )
     finish(summary, as_json)
 
@@ -476,6 +560,19 @@ def ci_command(
     show_default=True,
     help="Days of data between full-test nights (the nights between test what they wrote).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    envvar=TIMEOUT_ENV,
+    help="Stop the run after this many seconds: nothing is published, the staged build is "
+    f"kept, exit {int(ExitCode.TIMED_OUT)} [env {TIMEOUT_ENV}; default: no limit].",
+)
+@click.option(
+    "--fail-on-gaps",
+    is_flag=True,
+    help="Fail the night (exit 3, nothing published) when its days miss a day of events or "
+    "orders; without it, the missing days are anomaly warnings.",
+)
 @dbt_options
 @json_option
 def run_job_command(
@@ -486,6 +583,8 @@ def run_job_command(
     notify_success: bool,
     full_tests: bool,
     full_tests_every: int,
+    timeout: float | None,
+    fail_on_gaps: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -506,6 +605,8 @@ def run_job_command(
             notify_success=notify_success,
             full_tests=full_tests,
             full_tests_every=full_tests_every,
+            timeout=timeout,
+            fail_on_gaps=fail_on_gaps,
         ),
     )
     finish(summary, as_json)
@@ -527,6 +628,41 @@ def retry_command(
 
     dbt = make_dbt(target, warehouse_path)
     finish(run_job.retry(dbt, run_dir.resolve() if run_dir else None), as_json)
+
+
+@main.command("backfill")
+@warehouse_option
+@target_option
+@click.option(
+    "--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day."
+)
+@click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    envvar=TIMEOUT_ENV,
+    help=f"Stop after this many seconds (exit {int(ExitCode.TIMED_OUT)}) [env {TIMEOUT_ENV}].",
+)
+@json_option
+def backfill_command(
+    warehouse_path: Path | None,
+    target: str | None,
+    first: datetime,
+    last: datetime,
+    timeout: float | None,
+    as_json: bool,
+) -> None:
+    """Rebuild the incremental event models for the days FROM to TO (both included).
+
+    For events that arrived after the late-data window had moved past their days (a night's
+    anomaly warnings name them): write-audit-publish, and tests of what it wrote.
+    """
+    from greenery.jobs import backfill
+
+    if last < first:
+        raise click.BadParameter(f"{last:%Y-%m-%d} is before --from", param_hint="--to")
+    dbt = make_dbt(target, warehouse_path)
+    finish(backfill.run(dbt, first.date(), last.date(), timeout), as_json)
 
 
 # ---------------------------------------------------------------------------- reports
@@ -565,6 +701,8 @@ def report_command(
             "a DuckDB target",
             ExitCode.CONFIG_ERROR,
         )
+    if dbt.duckdb_path.exists():
+        storage.check_database(dbt.duckdb_path)
     schema = report.marts_schema(dbt.target_name, target_schema(dbt.project, dbt.target_name))
     out = (out_path or dbt.project / "runs" / "report.html").resolve()
     try:
@@ -591,24 +729,38 @@ def report_command(
     show_default=True,
     help="Flag models whose latest build took this many times their median.",
 )
+@click.option(
+    "--anomalies",
+    "anomalies_only",
+    is_flag=True,
+    help="Only the anomaly warnings of the recent runs, one per line.",
+)
 def history_command(
-    warehouse_path: Path | None, target: str | None, limit: int, slower_ratio: float
+    warehouse_path: Path | None,
+    target: str | None,
+    limit: int,
+    slower_ratio: float,
+    anomalies_only: bool,
 ) -> None:
-    """Recent runs, the slowest models, and models getting slower."""
+    """Recent runs, the slowest models, and models getting slower (or their anomalies)."""
     from greenery.ops import runlog
 
     dbt = make_dbt(target, warehouse_path)
+    if dbt.duckdb_path is not None and not dbt.duckdb_path.exists():
+        fail(database.missing(dbt.duckdb_path), ExitCode.CONFIG_ERROR)
     path = runlog.history_path(dbt.project, dbt.duckdb_path)
-    click.echo(f"run history: {path}")
+    click.echo(f"run history: {path}" + ("" if path.exists() else " (no run recorded yet)"))
+    runs = runlog.recent_runs(path, limit)
+    if anomalies_only:
+        found = [(run, anomaly) for run in runs for anomaly in run.anomalies]
+        click.echo(f"anomalies of the last {len(runs)} runs:" + ("" if found else " none"))
+        for run, anomaly in found:
+            click.echo(f"  {run.run_id}  {anomaly['kind']:<8} {anomaly['message']}")
+        return
     click.echo("recent runs:")
-    for run_id, command, tgt, started, seconds, status, code, *counts in runlog.recent_runs(
-        path, limit
-    ):
-        click.echo(
-            f"  {started}  {run_id}  {command:<8} {tgt:<9} {status:<16} exit {code}  "
-            f"{seconds:7.1f}s  pass {counts[0]} warn {counts[1]} fail {counts[2]} "
-            f"skip {counts[3]}"
-        )
+    for run in runs:
+        flagged = f"  {len(run.anomalies)} anomalies" if run.anomalies else ""
+        click.echo(f"  {run.line()}{flagged}")
     click.echo("slowest models (average of recent runs):")
     for name, seconds, n in runlog.slowest_models(path, limit=5):
         click.echo(f"  {name:<40} {seconds:7.3f}s over {n} runs")

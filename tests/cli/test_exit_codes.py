@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import subprocess
 import sys
@@ -29,7 +30,9 @@ from greenery.warehouse.loader import LoadError
         (wap.WarehouseChanged("changed"), ExitCode.CONFIG_ERROR),
         (LoadError("orders.csv, line 3, column order_total: not a number"), ExitCode.BAD_INPUT),
         (DbtFailed("dbt snapshot failed", None), ExitCode.MODELS_ERRORED),  # type: ignore[arg-type]
-        (duckdb.IOException("disk full"), ExitCode.INTERNAL_ERROR),
+        (duckdb.IOException('Could not write "w.duckdb.wal": No space left on device'), 8),
+        (OSError(errno.EROFS, "Read-only file system", "w.duckdb"), ExitCode.STORAGE_ERROR),
+        (duckdb.IOException("an error no row of docs/faults.md names"), ExitCode.INTERNAL_ERROR),
         (RuntimeError("surprise"), ExitCode.INTERNAL_ERROR),
     ],
 )

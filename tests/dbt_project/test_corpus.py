@@ -55,6 +55,7 @@ from greenery.warehouse.facts import RAW_TABLES
 #: them, short of the marts.
 EXCLUDE = (
     "path:models/marts",
+    "path:models/monitoring",
     "resource_type:snapshot",
     "resource_type:unit_test",
     "resource_type:exposure",

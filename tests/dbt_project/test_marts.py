@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import scalar
-from dbt_helpers import MARTS, PROJECT
+from dbt_helpers import MARTS, PROJECT, scalar
 from greenery.warehouse import database
 
 

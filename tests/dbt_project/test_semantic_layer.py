@@ -347,3 +347,40 @@ def test_every_metric_and_saved_query_resolves(history_engine):
     assert len(manifest.saved_queries) == 3 and len(manifest.metrics) >= 25
     for request in requests:
         assert mf.query(request).result_df.rows, request
+
+
+# ------------------------------------------------------------ exports of the saved queries
+def test_each_export_equals_mf_query_of_its_saved_query(parsed, tmp_path):
+    """The tables a publish writes (warehouse/exports.py) hold what `mf query --saved-query`
+    answers, row for row, for every saved query."""
+    from greenery.warehouse import exports
+
+    artifacts = parsed["project"] / "target"
+    written = exports.write_embedded(parsed["warehouse"], artifacts)
+    assert sorted(written) == ["funnel_by_region", "product_dropoff", "weekly_funnel"]
+    for name in written:
+        out = tmp_path / f"{name}.csv"
+        command = [BIN / "mf", "query", "--saved-query", name, "--csv", out, "--quiet"]
+        run(command, parsed["project"], parsed["env"])
+        with out.open() as f:
+            answered = [tuple(r.values()) for r in csv.DictReader(f)]
+        with duckdb.connect(str(parsed["warehouse"]), read_only=True) as con:
+            exported = con.execute(f"select * from {MARTS}.{name}").fetchall()
+            columns = [d[0] for d in con.execute(f"select * from {MARTS}.{name}").description]
+        assert columns == list(csv.DictReader(out.open()).fieldnames), name
+        assert len(exported) == len(answered) > 0, name
+        assert sorted(as_text(r) for r in exported) == sorted(as_text(r) for r in answered), name
+
+
+def as_text(row: tuple) -> tuple:
+    """A row as the CSV has it: text, numbers rounded (the CSV writes floats in full)."""
+
+    def value(v: object) -> str:
+        if v is None or v == "":
+            return ""
+        try:
+            return f"{float(v):.9g}" if not isinstance(v, bool) else str(v)
+        except (TypeError, ValueError):
+            return str(v)
+
+    return tuple(value(v) for v in row)

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,7 @@ from greenery import emulator
 from greenery.dbt.runner import Dbt
 from greenery.ops.outcome import ExitCode
 from greenery.warehouse import database
+from job_helpers import comment_the_weekly_funnel, halve_the_bot_share, weekly_funnel_model
 
 # -------------------------------------------------------------------------- the rewrites
 
@@ -205,6 +207,8 @@ def normalized(rows: list[tuple]) -> list[tuple]:
     """Rows comparable across engines: decimals and floats rounded, sorted."""
 
     def value(v: object) -> object:
+        if isinstance(v, datetime):  # a week: a timestamp on one engine, a date on the other
+            return v.date()
         if isinstance(v, float):
             return round(v, 9)
         if hasattr(v, "as_tuple"):  # Decimal
@@ -267,6 +271,27 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
             assert on_snowflake == on_duckdb, name
             assert on_snowflake, name
 
+    # the saved queries' exports, published with the marts: what MetricFlow answers on DuckDB
+    assert [s["success"] for s in summary["steps"] if s["command"] == "export saved queries"] == [
+        True
+    ]
+    for name, on_snowflake, on_duckdb in exported_on_both(emulated, replayed_and_built, tmp_path):
+        assert on_snowflake == on_duckdb and len(on_snowflake) > 1, name
+
+    # CI on Snowflake compares the marts a change builds with production's, as on DuckDB
+    moved, same = emulated_ci_of_two_changes(env, emulated, tmp_path)
+    changes = {c["name"]: c for c in moved["changes"]}
+    assert sorted(changes) == ["f_weekly_funnel_steps", "f_weekly_sales_funnel"]
+    with database.connect(replayed_and_built) as duck:
+        with_bots = duck.execute(
+            f"select count_if(suspected_bot_session_share > 0) from {MARTS}.f_weekly_sales_funnel"
+        ).fetchone()[0]
+    assert changes["f_weekly_sales_funnel"]["columns_changed"] == {
+        "suspected_bot_session_share": with_bots
+    }
+    assert changes["f_weekly_funnel_steps"]["unchanged"]
+    assert [c["unchanged"] for c in same["changes"]] == [True, True]
+
     # write-audit-publish holds on Snowflake too: a load that fails a source test is built and
     # tested in the audit schemas only; the published marts and snapshots stay row for row
     before = published_on_emulator(emulated)
@@ -283,6 +308,47 @@ def test_snowflake_adapter_answers_equal_duckdb(replayed_and_built, sample_path,
     statuses = {n["unique_id"]: n["status"] for n in summary["failed_nodes"]}
     assert statuses and set(statuses.values()) == {"fail"} and summary["counts"]["skip"] >= 1
     assert published_on_emulator(emulated) == before
+
+
+def emulated_ci_of_two_changes(env: dict[str, str], emulated: Path, tmp_path: Path):
+    """`greenery ci --state` on the emulator (target emulated_ci) of a change that halves one
+    rate, then of one that changes nothing, against the emulated production's manifest."""
+    state = tmp_path / "production_state"
+    assert Dbt(target=emulator.TARGET, target_path=state).invoke(["parse"]).success
+    project = scratch_project(tmp_path / "ci_project")
+    original = weekly_funnel_model(project).read_text()
+    ci_env = {**env, "GREENERY_PROJECT_DIR": str(project)}
+    ci = ("--snowflake-emulator", str(emulated), "ci", "--target", "emulated_ci", "--state")
+    ci += (str(state), "--exclude", "resource_type:unit_test", "--json")
+    summaries = []
+    for change in (halve_the_bot_share, lambda p: comment_the_weekly_funnel(p, original)):
+        change(project)
+        result = greenery(ci_env, *ci)
+        assert result.returncode == ExitCode.OK, result.stderr[-3000:]
+        summaries.append(json.loads(result.stdout))
+    return summaries
+
+
+def exported_on_both(emulated: Path, built: Path, tmp_path: Path):
+    """Each export's rows on the emulator, and on a copy of the DuckDB warehouse exported the
+    way a DuckDB publish does (its own parse: the manifest names that file's relations)."""
+    from greenery.warehouse import exports
+
+    duck = copy_warehouse(built, tmp_path / "duck" / "greenery.duckdb")
+    artifacts = tmp_path / "duck_artifacts"
+    assert Dbt(duckdb_path=duck, target_path=artifacts).invoke(["parse"]).success
+    names = exports.write_embedded(duck, artifacts)
+    assert sorted(names) == ["funnel_by_region", "product_dropoff", "weekly_funnel"]
+    with (
+        duckdb.connect(str(emulator.database_file(emulated)), read_only=True) as snow,
+        duckdb.connect(str(duck), read_only=True) as con,
+    ):
+        for name in names:
+            yield (
+                name,
+                normalized(snow.execute(f"select * from DEV_MARTS.{name}").fetchall()),
+                normalized(con.execute(f"select * from {MARTS}.{name}").fetchall()),
+            )
 
 
 def test_snowflake_incompatible_expression_fails_the_emulated_build(built, tmp_path):

@@ -3,91 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import pytest
-from dbt_helpers import copy_warehouse, published_rows, scratch_project
+from dbt_helpers import published_rows
 from greenery.ops import runlog
 from greenery.ops.outcome import ExitCode
 from greenery.warehouse import database
-
-SCHEMA = json.loads(
-    resources.files("greenery.ops").joinpath("data/run_summary.schema.json").read_text()
+from job_helpers import (
+    comment_the_weekly_funnel,
+    greenery,
+    halve_the_bot_share,
+    history,
+    summary_of,
+    weekly_funnel_model,
 )
-
-
-class Webhook:
-    """A local HTTP server on 127.0.0.1 that records what is posted to it."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        bodies = self.bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/greenery"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
-@pytest.fixture()
-def webhook() -> Iterator[Webhook]:
-    hook = Webhook()
-    yield hook
-    hook.close()
-
-
-@pytest.fixture()
-def scratch(built: Path, tmp_path: Path, webhook: Webhook) -> dict[str, object]:
-    project = scratch_project(tmp_path / "project")
-    path = copy_warehouse(built, tmp_path / "warehouse.duckdb")
-    env = {
-        # a scratch project is the test's own: dbt writes to its target/, where the test reads
-        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"},
-        "GREENERY_PROJECT_DIR": str(project),
-        "GREENERY_DUCKDB_PATH": str(path),
-        "GREENERY_PACKAGES": "offline",
-        "GREENERY_WEBHOOK_URL": webhook.url,
-    }
-    return {"project": project, "warehouse": path, "env": env}
-
-
-def greenery(scratch: dict, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "greenery.cli", *args],
-        env=scratch["env"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def summary_of(result: subprocess.CompletedProcess[str]) -> dict:
-    summary = json.loads(result.stdout)
-    jsonschema.validate(summary, SCHEMA)
-    assert summary["exit_code"] == result.returncode
-    return summary
 
 
 def run_results(directory: Path) -> dict[str, str]:
@@ -97,17 +30,6 @@ def run_results(directory: Path) -> dict[str, str]:
 
 def not_passed(directory: Path) -> set[str]:
     return {u for u, s in run_results(directory).items() if s in ("fail", "error", "skipped")}
-
-
-def history(path: Path, run_id: str) -> tuple:
-    return runlog.query(
-        runlog.history_path(path.parent, path),
-        "select r.exit_code, r.status, count(n.unique_id), "
-        "count(distinct n.unique_id) filter (where n.status in ('fail', 'error')) "
-        f"from {runlog.SCHEMA}.runs r join {runlog.SCHEMA}.node_runs n "
-        "using (run_id) where run_id = ? group by all",
-        [run_id],
-    )[0]
 
 
 def test_successful_build_json_and_history(scratch):
@@ -305,3 +227,48 @@ def test_slim_ci_builds_only_the_change_and_its_children(scratch, tmp_path):
             "select schema_name from information_schema.schemata where schema_name like 'ci_%'"
         ).fetchall()
     assert leftovers == []
+
+
+def test_slim_ci_compares_the_marts_it_builds_with_production(scratch, tmp_path):
+    """A change that alters one rate shows that rate, per week, against production; a change
+    that alters nothing shows an empty diff; both as JSON and as the pull request's Markdown."""
+    state = production_manifest(scratch, tmp_path / "production")
+    original = weekly_funnel_model(scratch["project"]).read_text()
+    halve_the_bot_share(scratch["project"])
+    markdown = tmp_path / "changes.md"
+    ci = ("ci", "--state", str(state), "--changes", str(markdown), "--json")
+
+    moved = summary_of(greenery(scratch, *ci, "--exclude", "resource_type:unit_test"))
+
+    assert moved["exit_code"] == ExitCode.OK, moved["failed_nodes"]
+    # the mart and its child: the child reads the counts, not the share, so it did not move
+    changes = {c["name"]: c for c in moved["changes"]}
+    assert sorted(changes) == ["f_weekly_funnel_steps", "f_weekly_sales_funnel"]
+    assert changes["f_weekly_funnel_steps"]["unchanged"]
+    change = changes["f_weekly_sales_funnel"]
+    with database.connect(scratch["warehouse"]) as con:
+        weeks, with_bots = con.execute(
+            "select count(*), count_if(suspected_bot_session_share > 0) "
+            "from dev_marts.f_weekly_sales_funnel"
+        ).fetchone()
+    assert change["name"] == "f_weekly_sales_funnel" and change["keys"] == ["wk"]
+    assert change["prod_rows"] == change["ci_rows"] == weeks
+    assert (change["rows_added"], change["rows_removed"]) == (0, 0)
+    assert change["columns_changed"] == {"suspected_bot_session_share": with_bots} and with_bots
+    assert change["rows_changed"] == with_bots and not change["unchanged"]
+    example = change["examples"][0]
+    assert example["suspected_bot_session_share__ci"] == pytest.approx(
+        0.5 * example["suspected_bot_session_share__prod"]
+    )
+    text = markdown.read_text()
+    assert "1 of the 2 marts" in text and f"`suspected_bot_session_share` ({with_bots})" in text
+
+    comment_the_weekly_funnel(scratch["project"], original)
+    same = summary_of(greenery(scratch, *ci))
+
+    assert same["exit_code"] == ExitCode.OK, same["message"]
+    assert [(c["name"], c["unchanged"], c["examples"]) for c in same["changes"]] == [
+        ("f_weekly_funnel_steps", True, []),
+        ("f_weekly_sales_funnel", True, []),
+    ]
+    assert "0 of the 2 marts" in markdown.read_text()

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from dbt_helpers import copy_warehouse, published_rows
 from greenery.dbt.runner import Dbt
-from greenery.jobs import night, run_job
+from greenery.jobs import build, night, run_job
 from greenery.jobs.options import DbtOptions
-from greenery.warehouse import arrivals, database, fingerprint
+from greenery.warehouse import arrivals, database, datasets, fingerprint
+from greenery.warehouse.loader import LoadError
 
 PAGE_URL_TEST = "test.greenery.assert_greenery_events_page_url_matches_event"
 
@@ -176,3 +177,47 @@ def test_a_bad_row_arriving_in_the_window_fails_the_night(nightly, tmp_path):
     assert summary.night["tests"] == "window"
     assert [n.unique_id for n in summary.failed_nodes()] == [PAGE_URL_TEST]
     assert published_rows(path) == published
+
+
+def test_a_load_replacing_the_raw_tables_rebuilds_the_marts_whole_then_nights_resume(
+    nightly, tmp_path
+):
+    """`greenery load` puts other raw tables in place (here: another seed's week): the marts'
+    incremental rows came from the tables it replaced, so the next run rebuilds them whole and
+    tests everything; the night after is a window night again. Without it the night would merge
+    the new load's window into the old load's marts."""
+    path = copy_warehouse(nightly, tmp_path / "greenery.duckdb")
+    with pytest.raises(LoadError, match="history would be written backwards"):
+        datasets.load_sample(path, seed=7)  # the night's day arrived after the week it loads
+    datasets.load_sample(path, seed=7, restart_history=True)
+    reloaded = run(path)
+    assert reloaded.exit_code == 0, reloaded.text()
+    assert reloaded.night["full_refresh"] and reloaded.night["tests"] == "full"
+    assert "a load replaced the raw tables" in reloaded.night["reason"]
+    with database.connect(path) as con:
+        for raw, mart, key in (
+            ("orders", "fct_orders", "order_id"),
+            ("events", "fct_page_views", "event_id"),
+        ):
+            left = con.execute(
+                f"select count(*) from (select {key} from dev_marts.{mart} "
+                f"except select {key} from raw.{raw})"
+            ).fetchone()
+            assert left == (0,), f"{mart} keeps rows of the replaced load"
+    arrive(path)
+    after = run(path)
+    assert after.exit_code == 0, after.text()
+    assert not after.night["full_refresh"] and after.night["tests"] == "window"
+
+
+def test_greenery_build_after_a_load_rebuilds_the_marts_whole(nightly, tmp_path):
+    path = copy_warehouse(nightly, tmp_path / "greenery.duckdb")
+    datasets.load_sample(path, seed=7, restart_history=True)
+    summary = build.run(Dbt(duckdb_path=path), DbtOptions())
+    assert summary.exit_code == 0, summary.text()
+    assert summary.night["full_refresh"]
+    with database.connect(path) as con:
+        assert con.execute(
+            "select count(*) from (select order_id from dev_marts.fct_orders "
+            "except select order_id from raw.orders)"
+        ).fetchone() == (0,)

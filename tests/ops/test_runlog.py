@@ -5,12 +5,17 @@ Fast unit tests on a tiny history written by `record`, in a temporary DuckDB fil
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from dbt_helpers import node_result
+from greenery.dbt.runner import Dbt
+from greenery.jobs import night, skeleton
 from greenery.ops import runlog
 from greenery.ops.outcome import NodeResult, RunSummary, Step
+from greenery.warehouse import database
 
 
 def timed(name: str, seconds: float, status: str = "success", kind: str = "model") -> NodeResult:
@@ -86,3 +91,34 @@ def test_no_history_file_is_an_empty_answer(tmp_path):
     assert runlog.models_getting_slower(missing) == []
     assert runlog.slowest_models(missing) == []
     assert not missing.exists()
+
+
+def published_run(run_id: str, started_at: str, data_clock: str) -> RunSummary:
+    summary = RunSummary(
+        run_id=run_id, command="run-job", target="dev", started_at=started_at, exit_code=0
+    )
+    summary.night = {"data_clock": data_clock, "sources": {"events": "1:1"}}
+    return summary
+
+
+def test_runs_keep_the_order_they_were_recorded_in_whatever_the_clock(path, tmp_path):
+    """A machine whose clock ran five years ahead recorded a night, then the clock was set
+    right: the run recorded after it is still the latest, and the night compares with it."""
+    runlog.record(path, published_run("ahead", "2031-12-01 02:00:00", "2021-02-13 00:00:00"))
+    runlog.record(path, published_run("set-right", "2026-12-02 02:00:00", "2021-02-14 00:00:00"))
+    assert [r.run_id for r in runlog.recent_runs(path)] == ["set-right", "ahead"]
+    assert runlog.latest_start(path) == datetime(2026, 12, 2, 2)
+    latest = night.baseline(path, "dev", tmp_path / "runs")
+    assert latest is not None and latest.run_id == "set-right"
+    assert latest.data_clock == datetime(2021, 2, 14)
+
+
+def test_a_clock_behind_the_latest_run_is_warned_about(tmp_path, caplog):
+    warehouse = tmp_path / "w.duckdb"
+    path = database.history_beside(warehouse)
+    runlog.record(path, published_run("ahead", "2031-12-01 02:00:00", "2021-02-13 00:00:00"))
+    summary = published_run("now", "2026-12-02 02:00:00", "2021-02-14 00:00:00")
+    with caplog.at_level(logging.WARNING, logger="greenery"):
+        skeleton.record(Dbt(duckdb_path=warehouse), summary)
+    assert "behind the start of the latest recorded run" in caplog.text
+    assert [r.run_id for r in runlog.recent_runs(path)] == ["now", "ahead"]

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import scalar
-from dbt_helpers import MARTS, copy_warehouse
+from dbt_helpers import MARTS, copy_warehouse, scalar
 from greenery.dbt.runner import Dbt
 from greenery.jobs import run_job
 from greenery.jobs.options import DbtOptions

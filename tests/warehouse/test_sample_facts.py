@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import scalar
+from dbt_helpers import scalar
 from greenery.warehouse.facts import RAW_TABLES, raw_columns
 
 TYPE_NAMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import scalar
+from dbt_helpers import scalar
 from greenery.warehouse import database, datasets
 
 SCALE = 4

@@ -6,8 +6,7 @@ import hashlib
 from datetime import date
 
 import pytest
-from conftest import scalar
-from dbt_helpers import MARTS
+from dbt_helpers import MARTS, scalar
 from greenery.warehouse import database, datasets, sample, weeks
 from greenery.warehouse.facts import RAW_TABLES
 

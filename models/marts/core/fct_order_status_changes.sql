@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='order_id',
+        event_time='changed_at',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns'
     )

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='order_id',
+        event_time='created_at',
         incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns'
     )

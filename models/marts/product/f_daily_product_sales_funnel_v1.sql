@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='session_date',
+        event_time='session_date',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns'
     )

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='wk',
+        event_time='wk',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns'
     )

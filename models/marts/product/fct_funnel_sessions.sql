@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='session_id',
+        event_time='session_started_at',
         incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns'
     )

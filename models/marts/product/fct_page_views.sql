@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='event_id',
+        event_time='viewed_at',
         incremental_strategy=event_incremental_strategy(),
         on_schema_change='append_new_columns',
         pre_hook="{{ use_heavy_warehouse() }}",
@@ -38,7 +39,7 @@ page_views as (
     where
         event_type = 'page_view'
         {%- if is_incremental() %}
-        and created_at >= {{ incremental_cutoff('viewed_at') }}
+        and (created_at >= {{ incremental_cutoff('viewed_at') }} or {{ in_backfill('created_at') }})
         {%- endif %}
 
 ),

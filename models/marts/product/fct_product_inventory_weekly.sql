@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='snapshot_week',
+        event_time='snapshot_week',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns'
     )

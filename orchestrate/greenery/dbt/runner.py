@@ -110,9 +110,13 @@ class Dbt:
         # dbt's console log goes to stderr: stdout is kept for results (summaries, --json)
         try:
             with environment(self.env()), contextlib.redirect_stdout(sys.stderr):
-                return dbtRunner(callbacks=list(callbacks)).invoke(args, **kwargs)
+                result = dbtRunner(callbacks=list(callbacks)).invoke(args, **kwargs)
         finally:
             release_duckdb()
+        if isinstance(result.exception, KeyboardInterrupt):
+            # Ctrl-C or SIGTERM: dbt stopped its nodes and returned; the command stops too
+            raise result.exception
+        return result
 
     def check(self, command: Sequence[str]) -> dbtRunnerResult:
         """Run a command and raise if dbt reports failure."""

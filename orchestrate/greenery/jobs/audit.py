@@ -17,8 +17,9 @@ from pathlib import Path
 
 from greenery.dbt.project import ConfigError
 from greenery.dbt.runner import Dbt
-from greenery.ops.outcome import RunSummary, run_step
-from greenery.warehouse import wap
+from greenery.ops.outcome import EXPORTS_STEP, RunSummary, python_step, run_step
+from greenery.warehouse import exports, wap
+from greenery.warehouse.storage import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,26 @@ def audited(
     staged = staged or wap.stage(dbt.duckdb_path, summary.run_id)
     try:
         yield replace(dbt, duckdb_path=staged.path)
+    except StorageError:
+        wap.discard(staged)  # the disk or the file failed: give the space back, keep nothing
+        raise
     except BaseException:
-        wap.keep_failed(staged)
+        summary.failed_copy = str(wap.keep_failed(staged))  # stopped: kept for `greenery retry`
         raise
     if publishable(summary):
-        wap.publish(staged)
+        # the saved queries' exports, from the audited marts, published with them
+        write = lambda: exports.write_embedded(staged.path, dbt.artifacts)  # noqa: E731
+        summary.steps.append(python_step(EXPORTS_STEP, write))
+    if publishable(summary):
+        try:
+            wap.publish(staged)
+        except StorageError:
+            wap.discard(staged)
+            raise
         logger.info(f"published: {staged.published}")
+    elif summary.storage_failure():
+        wap.discard(staged)  # a full disk: the copy would keep it full
+        note_unpublished(summary, "not kept: the failure was the disk's, whose space it gives back")
     elif any(s.command != "source freshness" for s in summary.steps):
         kept = wap.keep_failed(staged)
         summary.failed_copy = str(kept)
@@ -117,14 +132,52 @@ def audited_remote(dbt: Dbt, summary: RunSummary, resumed_from: Path | None) -> 
         if not summary.steps[-1].success:
             raise ConfigError(f"could not stage the audit schemas: {summary.steps[-1].error}")
     yield audit
+    exported: list[dict] = []
+    if publishable(summary):
+        exported = export_remote(audit, summary)
     if not publishable(summary):
         if any(s.command not in ("source freshness", "stage") for s in summary.steps):
             note_unpublished(summary, f"in the {wap.AUDIT_SUFFIX} schemas")
         return
-    tables = {**suffix, "nodes": made(summary, resumed_from)}
+    tables = {**suffix, "nodes": made(summary, resumed_from), "exports": exported}
     publish = ["run-operation", "wap_publish", "--args", json.dumps(tables), "--no-write-json"]
     summary.steps.append(run_step("publish", lambda: audit.invoke(publish)))
     if summary.steps[-1].success:
-        views = ["run", "--select", "config.materialized:view"]
-        summary.steps.append(run_step("publish views", lambda: dbt.invoke(views)))
+        # the views the build made, now over the published tables (a selected build's views
+        # only: a view over a table it did not select may have nothing to read)
+        made_views = views(audit.artifacts / "manifest.json", tables["nodes"])
+        if made_views:
+            rebuild = ["run", "--select", *made_views]
+            summary.steps.append(run_step("publish views", lambda: dbt.invoke(rebuild)))
         logger.info("published the audited build")
+
+
+def export_remote(audit: Dbt, summary: RunSummary) -> list[dict]:
+    """The saved queries' exports written into the audit schemas (macro export_saved_queries),
+    to be published with the tables; their SQL is MetricFlow's, rendered here."""
+    prepared: list[exports.Export] = []
+    rendered = python_step(
+        EXPORTS_STEP, lambda: prepared.extend(exports.prepared(audit.artifacts, "snowflake"))
+    )
+    if not rendered.success:
+        summary.steps.append(rendered)
+        return []
+    if not prepared:
+        return []
+    arguments = {
+        "exports": exports.as_arguments(prepared),
+        "reads": exports.reads(audit.artifacts),
+    }
+    export = ["run-operation", "export_saved_queries", "--args", json.dumps(arguments)]
+    summary.steps.append(run_step(EXPORTS_STEP, lambda: audit.invoke([*export, "--no-write-json"])))
+    return [{k: e[k] for k in ("database", "schema", "identifier")} for e in arguments["exports"]]
+
+
+def views(manifest_path: Path, nodes: list[str]) -> list[str]:
+    """The names of the views among `nodes` (unique ids), as the build's manifest has them."""
+    manifest = json.loads(manifest_path.read_text())["nodes"]
+    return sorted(
+        manifest[n]["name"]
+        for n in nodes
+        if n in manifest and manifest[n]["config"].get("materialized") == "view"
+    )

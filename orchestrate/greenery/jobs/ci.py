@@ -2,7 +2,9 @@
 
 With `--state DIR` (production's manifest.json, e.g. an archived `greenery run-job` run) only
 `state:modified+` is built (the changed nodes and their children) and every other ref defers to
-production's relations: slim CI. Without state, everything is built.
+production's relations: slim CI. Without state, everything is built. A slim CI build then
+compares every mart it built with production's (`warehouse/compare.py`): the summary's
+`changes`, and a Markdown table for the pull request.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from greenery.dbt.runner import Dbt
 from greenery.jobs.options import CI_TARGET, DbtOptions
 from greenery.jobs.skeleton import prepare, running
 from greenery.ops.outcome import RunSummary, run_step
+from greenery.warehouse import compare, reader
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ def run(
     state: Path | None,
     options: DbtOptions,
     keep: bool = False,
+    changes_markdown: Path | None = None,
 ) -> RunSummary:
     probe = Dbt(project=project, target=target, duckdb_path=duckdb_path)
     # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
@@ -51,7 +55,7 @@ def run(
         summary.message = f"schema {schema}, artifacts {dbt.artifacts}"
         if state is not None and not (state / "manifest.json").exists():
             raise ConfigError(f"--state {state} has no manifest.json")
-        prepare(dbt)
+        prepare(dbt, create=True)
         args = ["build", *options.args("build")]
         if state is not None:
             if not options.select:
@@ -60,13 +64,43 @@ def run(
             logger.info(f"slim CI: building state:modified+ against {state}, deferring the rest")
         try:
             summary.steps.append(run_step("build", lambda: dbt.invoke(args)))
+            if state is not None:
+                compared = compare_changes(dbt, state, summary)
+                summary.changes = [c.to_dict() for c in compared]
+                if changes_markdown is not None:
+                    changes_markdown.write_text(compare.markdown(compared))
+                    logger.info(f"data changes: {changes_markdown}")
         finally:
             if not keep:
                 drop(dbt, schema)
 
     # an embedded CI build writes the warehouse file, so it takes its lock; Snowflake CI runs
     # each build in schemas of its own and runs side by side
-    return running("ci", probe, body, locked=duckdb_path is not None)
+    return running("ci", probe, body, locked=duckdb_path is not None, creates=True)
+
+
+def compare_changes(dbt: Dbt, state: Path, summary: RunSummary) -> list[compare.MartChange]:
+    """Each mart the build made, compared with production's (before its schema is dropped)."""
+    built = {n.unique_id for n in summary.nodes if n.status == "success"}
+    marts = compare.marts_to_compare(
+        dbt.artifacts / "manifest.json", state / "manifest.json", built
+    )
+
+    def columns_of(relation: str) -> list[str]:
+        return reader.query(dbt, compare.columns_sql(relation), limit=0).columns
+
+    def query(sql: str) -> list[dict]:
+        return reader.query(dbt, sql, limit=compare.EXAMPLES).rows
+
+    changes = []
+    for mart in marts:
+        try:
+            changes.append(compare.compare(query, columns_of, mart))
+        except reader.QueryError as exc:
+            logger.warning(f"warning: could not compare {mart.name} with production: {exc}")
+    moved = [c.name for c in changes if not c.unchanged]
+    logger.info(f"compared {len(changes)} marts with production; changed: {moved or 'none'}")
+    return changes
 
 
 def drop(dbt: Dbt, schema: str) -> None:

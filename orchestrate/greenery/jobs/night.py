@@ -15,8 +15,13 @@ A night costs what arrived, not what the warehouse holds (docs/operations.md, "A
   manifest it archived): neither rebuilt nor retested otherwise. The run summary says what was
   skipped and why.
 
+- **A load starts over.** `greenery load` replaces the raw tables and gives them a new identity
+  (greenery_meta.load): the incremental models hold rows of the tables it replaced, so the next
+  run (night or `greenery build`) rebuilds them whole (`--full-refresh`) and tests everything.
+
 What a published run recorded for the next night is its `night` record in the run history
-(`ops/runlog.py`): its data clock, the raw tables' fingerprints, whether it tested everything.
+(`ops/runlog.py`): its data clock, the raw tables' fingerprints and identity, whether it tested
+everything.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import yaml
 from greenery.dbt.runner import Dbt
 from greenery.jobs.options import FULL_TESTS_EVERY_DAYS, DbtOptions
 from greenery.ops import runlog
-from greenery.warehouse import clock, database, fingerprint
+from greenery.warehouse import clock, database, fingerprint, loader
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +48,7 @@ DATA_SINCE_ENV = "GREENERY_TESTS_DATA_SINCE"
 #: the window opens this much earlier, so a clock a little behind loses no row.
 CLOCK_SKEW = timedelta(minutes=5)
 #: Published runs whose night record can stand for the warehouse's state.
-PUBLISHING = ("build", "run-job", "retry")
+PUBLISHING = ("build", "run-job", "retry", "backfill")
 MANIFEST = "manifest.json"
 TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 
@@ -58,6 +63,20 @@ class Baseline:
     sources: dict[str, str]
     full_tests_at: datetime | None
     manifest: Path | None
+    load_id: str | None = None
+    event_days: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class WarehouseState:
+    """An embedded warehouse's raw data: its data clock, its tables' fingerprints, the
+    identity of the load that put them in place and its events per day (all empty for a remote
+    warehouse)."""
+
+    data_clock: datetime | None
+    sources: dict[str, str]
+    load_id: str | None
+    event_days: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +93,11 @@ class Plan:
     changed_sources: list[str] | None = None
     baseline: str | None = None
     skipped: dict[str, Any] | None = None
+    load_id: str | None = None
+    #: the incremental models are rebuilt whole (the raw tables were replaced since the baseline)
+    full_refresh: bool = False
+    #: events per day of the last weeks, for the next night's late_beyond_window
+    event_days: dict[str, int] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
         """The run summary's `night`: what the next night compares against."""
@@ -90,6 +114,9 @@ class Plan:
             "baseline": self.baseline,
             "changed_sources": self.changed_sources,
             "skipped": self.skipped,
+            "load_id": self.load_id,
+            "full_refresh": self.full_refresh,
+            "event_days": self.event_days,
         }
 
 
@@ -115,6 +142,8 @@ def baseline(history: Path, target: str, runs_dir: Path) -> Baseline | None:
             sources=dict(night["sources"]),
             full_tests_at=parse(night.get("full_tests_at")),
             manifest=manifest if manifest.exists() else None,
+            load_id=night.get("load_id"),
+            event_days=night.get("event_days"),
         )
     return None
 
@@ -125,13 +154,27 @@ def lookback(project: Path) -> timedelta:
     return timedelta(hours=float(spec["vars"]["event_lookback_hours"]))
 
 
-def warehouse_state(dbt: Dbt) -> tuple[datetime | None, dict[str, str]]:
-    """The data clock and the raw tables' fingerprints of an embedded warehouse."""
+def warehouse_state(dbt: Dbt) -> WarehouseState:
+    """The data clock, the raw tables' fingerprints and load of an embedded warehouse."""
     if dbt.duckdb_path is None:
-        return None, {}
+        return WarehouseState(None, {}, None)
     with database.connect(dbt.duckdb_path) as con:
-        now = clock.read(con)
-    return now, fingerprint.of_raw(dbt.duckdb_path)
+        now, load = clock.read(con), loader.load_id(con)
+    path = dbt.duckdb_path
+    return WarehouseState(now, fingerprint.of_raw(path), load, fingerprint.event_days(path))
+
+
+def rebuild_reason(before: Baseline | None, state: WarehouseState) -> str | None:
+    """Why the incremental models are rebuilt whole tonight, or None: the raw tables were
+    replaced by a load since the last published run (or no run says what they were built
+    from)."""
+    if state.load_id is None:  # a remote warehouse, or one loaded before loads had identities
+        return None
+    if before is None:
+        return "rebuilt whole: no published run says which load the marts hold"
+    if before.load_id != state.load_id:
+        return f"rebuilt whole: a load replaced the raw tables since run {before.run_id}"
+    return None
 
 
 def plan(
@@ -144,16 +187,22 @@ def plan(
 ) -> Plan:
     """Tonight's tests and selection, against the last published run (`before`)."""
     started = started or datetime.now(UTC).replace(tzinfo=None)
-    data_clock, sources = warehouse_state(dbt)
-    now = data_clock or started
+    state = warehouse_state(dbt)
+    now = state.data_clock or started
+    why_rebuilt = None if options.full_refresh else rebuild_reason(before, state)
     why_full = full_tests_reason(before, full_tests, every_days, now)
+    if why_rebuilt is not None:  # rebuilt whole, tested whole
+        why_full = f"full tests: {why_rebuilt}"
     night = Plan(
-        data_clock=data_clock,
-        sources=sources,
+        data_clock=state.data_clock,
+        sources=state.sources,
         full_tests=why_full is not None,
         full_tests_at=now if why_full is not None else (before.full_tests_at if before else None),
         reason=why_full or "window tests: only what changed since the last published run",
         baseline=before.run_id if before else None,
+        load_id=state.load_id,
+        full_refresh=why_rebuilt is not None or options.full_refresh,
+        event_days=state.event_days,
     )
     if before is not None and why_full is None:
         data_since = (before.data_clock or before.started_at) - lookback(dbt.project)
@@ -162,7 +211,7 @@ def plan(
             DATA_SINCE_ENV: stamp(data_since) or "",
         }
     if why_full is None:  # a full-test night runs and tests everything, changed or not
-        night.select, night.changed_sources = selection(options, before, sources)
+        night.select, night.changed_sources = selection(options, before, state.sources)
     logger.info(f"night: {night.reason}" + (f"; {describe(night)}" if night.select else ""))
     return night
 

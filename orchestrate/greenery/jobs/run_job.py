@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from greenery.dbt.project import ConfigError, target_schema
@@ -22,8 +23,8 @@ from greenery.jobs import night
 from greenery.jobs.audit import audited, publishable
 from greenery.jobs.options import FULL_TESTS_EVERY_DAYS, DbtOptions
 from greenery.jobs.skeleton import headline_funnel, prepare, running, runs_dir, with_data_clock
-from greenery.ops import notify, runlog
-from greenery.ops.outcome import ExitCode, RunSummary, run_step
+from greenery.ops import anomalies, notify, runlog
+from greenery.ops.outcome import GAPS_STEP, ExitCode, RunSummary, Step, run_step
 from greenery.warehouse import wap
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ class JobOptions:
     full_tests: bool = False
     #: a full-test night at least this often, in days of data
     full_tests_every: int = FULL_TESTS_EVERY_DAYS
+    #: stop the run after this many seconds (exit 9, nothing published); None: no limit
+    timeout: float | None = None
+    #: a day without events or orders in the night's days fails the night (exit 3)
+    fail_on_gaps: bool = False
 
 
 def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS) -> None:
@@ -55,7 +60,9 @@ def archive(source: Path, archive_dir: Path, names: tuple[str, ...] = ARTIFACTS)
 
 
 def run(dbt: Dbt, options: DbtOptions, job: JobOptions) -> RunSummary:
-    summary = running("run-job", dbt, lambda summary: steps(dbt, options, job, summary))
+    summary = running(
+        "run-job", dbt, lambda summary: steps(dbt, options, job, summary), timeout=job.timeout
+    )
     if summary.exit_code != ExitCode.LOCK_HELD:
         # the run that holds the lock notifies its own outcome
         write_summary(runs_dir(dbt.project) / summary.run_id, summary)
@@ -72,7 +79,10 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary) -
     with audited(dbt, summary) as staged:
         tonight = night.plan(staged, options, before, job.full_tests, job.full_tests_every)
         windowed = replace(staged, extra_env={**staged.extra_env, **tonight.env})
-        audit(windowed, options, job, summary, archive_dir, tonight.select)
+        chosen = replace(options, full_refresh=tonight.full_refresh)
+        audit(windowed, chosen, job, summary, archive_dir, tonight.select)
+        if any(step.command == "build" for step in summary.steps):
+            judge(staged, before, tonight, job, summary)
         ran = {n.unique_id for n in summary.nodes}
         tonight.skipped = night.skipped(tonight, staged.artifacts / night.MANIFEST, ran)
         summary.night = tonight.record()
@@ -82,6 +92,34 @@ def steps(dbt: Dbt, options: DbtOptions, job: JobOptions, summary: RunSummary) -
     if dbt.duckdb_path is None and publishable(summary):
         # Snowflake: after publication, so the catalog and manifest name the published schemas
         document(dbt, summary, archive_dir)
+
+
+def judge(
+    staged: Dbt,
+    before: night.Baseline | None,
+    tonight: night.Plan,
+    job: JobOptions,
+    summary: RunSummary,
+) -> None:
+    """The night's anomaly warnings (ops/anomalies.py), into its summary; with
+    `fail_on_gaps`, a missing day fails the night before anything is published."""
+    now = tonight.data_clock or datetime.now(UTC).replace(tzinfo=None)
+    since = anomalies.judged_since(now, before.data_clock if before else None)
+    found = anomalies.of_days(staged, since) if since else []
+    # the incremental models read back from the newest rows they held: the last night's clock
+    reached = before.data_clock if before and before.data_clock else now
+    window_start = (reached - night.lookback(staged.project)).date()
+    before_days = before.event_days if before else None
+    found += anomalies.late_beyond_window(before_days, tonight.event_days, window_start)
+    summary.anomalies = [a.to_dict() for a in found]
+    for anomaly in found:
+        logger.warning(f"anomaly: {anomaly.message()}")
+    gaps = [a for a in found if a.kind == "gap"]
+    if gaps and job.fail_on_gaps:
+        days = ", ".join(sorted({a.day for a in gaps}))
+        error = f"days without events or orders: {days} (--fail-on-gaps)"
+        summary.steps.append(Step(GAPS_STEP, False, 0.0, [], error))
+        summary.message = f"{summary.message}; {error}" if summary.message else error
 
 
 def document(dbt: Dbt, summary: RunSummary, archive_dir: Path) -> None:
@@ -133,9 +171,9 @@ def audit(
     """Freshness, then one `dbt build` (source tests gate the snapshots), on the staged copy."""
     staged = with_data_clock(staged)
     if job.freshness:
-        select = options.args("freshness")
+        sources = options.args("freshness")
         freshness = run_step(
-            "source freshness", lambda: staged.invoke(["source", "freshness", *select])
+            "source freshness", lambda: staged.invoke(["source", "freshness", *sources])
         )
         summary.steps.append(freshness)
         archive(staged.artifacts, archive_dir, ("sources.json",))

@@ -9,20 +9,21 @@ with data and the dbt packages.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from greenery.dbt import packages
 from greenery.dbt.project import ConfigError
 from greenery.dbt.runner import Dbt
-from greenery.ops import lock, runlog
+from greenery.ops import lock, runlog, signals
 from greenery.ops.outcome import ExitCode, RunSummary, new_run_id, now_iso
-from greenery.warehouse import clock, database, datasets, wap
+from greenery.warehouse import clock, database, datasets, reader, storage, wap
+from greenery.warehouse.storage import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ SNAPSHOT_AT_ENV = "GREENERY_SNAPSHOT_AT"
 RUNS_DIR = "runs"
 FUNNEL_MART = "f_weekly_sales_funnel"
 FUNNEL_QUERY_OF = "select * from {} order by wk desc"
-FUNNEL_QUERY = FUNNEL_QUERY_OF.format(f"{{{{ ref('{FUNNEL_MART}') }}}}")
 
 
 def ensure_sample(path: Path) -> None:
@@ -39,17 +39,28 @@ def ensure_sample(path: Path) -> None:
     if database.has_raw_data(path):
         return
     logger.info(
-        f"no raw tables in {path}: loading the sample dataset "
+        f"no raw tables in {path}: creating the warehouse with the sample dataset "
         f"({datasets.DEFAULT_WEEKS} weeks, scale 1)"
     )
     counts = datasets.load_sample(path, n_weeks=datasets.DEFAULT_WEEKS)
     logger.info("loaded " + ", ".join(f"raw.{t} {n}" for t, n in counts.items()))
 
 
-def prepare(dbt: Dbt) -> None:
+def check_warehouse(path: Path, creates: bool = False) -> None:
+    """The embedded warehouse a command works on: a file that is there must be a DuckDB
+    database (storage.check_database); one that is not is refused (ConfigError), a mistyped path
+    above all, unless the command `creates` it (`greenery build` and `ci`, which say so)."""
+    if path.exists():
+        storage.check_database(path)
+    elif not creates:
+        raise ConfigError(database.missing(path))
+
+
+def prepare(dbt: Dbt, create: bool = False) -> None:
     """Warehouse and packages: everything a dbt command needs before it can run."""
     if dbt.duckdb_path is not None:
         logger.info(f"warehouse: {dbt.duckdb_path}")
+        check_warehouse(dbt.duckdb_path, creates=create)
         ensure_sample(dbt.duckdb_path)
     packages.install(dbt)
 
@@ -76,22 +87,12 @@ def with_data_clock(dbt: Dbt) -> Dbt:
 
 
 def headline_funnel(dbt: Dbt) -> dict[str, Any] | None:
-    """The latest week of the overall funnel, if the mart exists.
-
-    An embedded warehouse is read directly, from the relation the build's manifest names; any
-    other through `dbt show`, a second dbt invocation that loads the project again (1.95 s of
-    a scale-1 `greenery build` under cProfile).
-    """
-    row = embedded_funnel_row(dbt) if dbt.duckdb_path is not None else shown_funnel_row(dbt)
-    if row is None:
+    """The latest week of the overall funnel, if the mart exists (warehouse/reader.py)."""
+    found = reader.rows(dbt, FUNNEL_MART, FUNNEL_QUERY_OF, limit=1)
+    if not found:
         return None
-    # Snowflake names result columns in upper case, DuckDB as written; dbt_loaded_at is the
-    # row's bookkeeping, not a figure of the funnel
-    return {
-        k.lower(): funnel_value(k.lower(), v)
-        for k, v in row.items()
-        if not k.lower().startswith("dbt_")
-    }
+    # dbt_loaded_at is the row's bookkeeping, not a figure of the funnel
+    return {k: funnel_value(k, v) for k, v in found[0].items() if not k.startswith("dbt_")}
 
 
 def funnel_value(column: str, value: Any) -> Any:
@@ -100,35 +101,6 @@ def funnel_value(column: str, value: Any) -> Any:
     if value is None:
         return None
     return float(value) if "rate" in column or "dropoff" in column else int(value)
-
-
-def shown_funnel_row(dbt: Dbt) -> dict[str, Any] | None:
-    result = dbt.invoke(
-        ["show", "--inline", FUNNEL_QUERY, "--limit", "1", "--log-level", "none", "--no-write-json"]
-    )
-    if not result.success or not result.result or not result.result.results:
-        return None
-    table = result.result.results[0].agate_table
-    if table is None or len(table.rows) == 0:
-        return None
-    return dict(zip(table.column_names, table.rows[0], strict=True))
-
-
-def embedded_funnel_row(dbt: Dbt) -> dict[str, Any] | None:
-    """The funnel's latest row, read from the DuckDB file the build has just written."""
-    relation = funnel_relation(dbt.artifacts / "manifest.json")
-    if relation is None or dbt.duckdb_path is None:
-        return None
-    return database.first_row(dbt.duckdb_path, f"{FUNNEL_QUERY_OF.format(relation)} limit 1")
-
-
-def funnel_relation(manifest_path: Path) -> str | None:
-    """The quoted relation name of the overall weekly funnel, as dbt built it."""
-    if not manifest_path.exists():
-        return None
-    nodes = json.loads(manifest_path.read_text())["nodes"]
-    node = nodes.get(f"model.greenery.{FUNNEL_MART}")
-    return node.get("relation_name") if node else None
 
 
 def runs_dir(project: Path) -> Path:
@@ -143,8 +115,17 @@ def start(command: str, dbt: Dbt) -> tuple[RunSummary, float]:
 
 def record(dbt: Dbt, summary: RunSummary) -> None:
     """Append the run to the run history; a history failure never hides the run's result."""
+    path = runlog.history_path(dbt.project, dbt.duckdb_path)
     try:
-        runlog.record(runlog.history_path(dbt.project, dbt.duckdb_path), summary)
+        latest = runlog.latest_start(path)
+        started = datetime.fromisoformat(summary.started_at).replace(tzinfo=None)
+        if latest is not None and latest > started:
+            logger.warning(
+                f"warning: this machine's clock ({started:%Y-%m-%d %H:%M} UTC) is behind the "
+                f"start of the latest recorded run ({latest:%Y-%m-%d %H:%M}): the run history "
+                "keeps runs in the order they were recorded; check the clock (docs/faults.md)"
+            )
+        runlog.record(path, summary)
     except Exception as exc:  # noqa: BLE001 - the job's own outcome matters more
         logger.warning(f"warning: run history not recorded: {exc}")
 
@@ -164,12 +145,18 @@ def running(
     dbt: Dbt,
     body: Callable[[RunSummary], None],
     locked: bool = True,
+    creates: bool = False,
+    timeout: float | None = None,
 ) -> RunSummary:
     """The skeleton every job shares: a summary, the warehouse lock, the exit code, the history.
 
-    `body` fills the summary's steps. A configuration error ends the run with exit 5; a lock
-    held by another command ends it at once with exit 4, unrecorded (the holder records its
-    own run). The run is recorded in the run history before the lock is released.
+    `body` fills the summary's steps, within `timeout` seconds if given. Every way a run can
+    end has its exit code (docs/faults.md): a configuration error 5, a storage fault 8, the time
+    limit 9, Ctrl-C 130, SIGTERM 143. A lock held by another command ends it at once with exit
+    4, unrecorded (the holder records its own run), and so does a warehouse that is missing or
+    is not a database, checked before the lock is taken (no history, lock or database file is
+    left beside a mistyped path). The run
+    is recorded in the run history before the lock is released.
     """
     summary, started = start(command, dbt)
     held = (
@@ -178,16 +165,40 @@ def running(
         else nullcontext()
     )
     try:
+        if dbt.duckdb_path is not None:
+            check_warehouse(dbt.duckdb_path, creates)
         with held:
             try:
-                body(summary)
-            except (ConfigError, wap.WarehouseChanged) as exc:
-                summary.message = refusal(exc)
-                summary.finish(started, ExitCode.CONFIG_ERROR)
+                with signals.stoppable(timeout):
+                    body(summary)
+            except (ConfigError, wap.WarehouseChanged, StorageError, KeyboardInterrupt) as exc:
+                end(summary, started, exc)
+            except Exception as exc:
+                if not signals.is_stop(exc):  # the signal came during a query of greenery's
+                    raise
+                end(summary, started, exc)
             else:
                 summary.finish(started)
             record(dbt, summary)
     except lock.LockHeld as exc:
         summary.message = f"not started: {exc}"
         summary.finish(started, ExitCode.LOCK_HELD)
+    except (ConfigError, StorageError) as exc:  # the warehouse itself, before the lock
+        end(summary, started, exc)
     return summary
+
+
+def end(summary: RunSummary, started: float, exc: BaseException) -> None:
+    """Finish a run that stopped before its steps were done: its message and exit code."""
+    if isinstance(exc, StorageError):
+        summary.message = f"storage error: {exc}; nothing published"
+        summary.finish(started, ExitCode.STORAGE_ERROR)
+    elif signals.is_stop(exc):  # Ctrl-C, SIGTERM or the time limit (ops/signals.py)
+        stopped = f"{signals.stop_message(exc)}: nothing published"
+        kept = f"; the staged build is kept in {summary.failed_copy}"
+        summary.message = stopped + (kept if summary.failed_copy else "")
+        summary.finish(started, signals.stop_code(exc))
+    else:
+        assert isinstance(exc, ConfigError | wap.WarehouseChanged)
+        summary.message = refusal(exc)
+        summary.finish(started, ExitCode.CONFIG_ERROR)

@@ -19,13 +19,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import jinja2
 import yaml
 
 from greenery.dbt import packages
 from greenery.dbt.project import ConfigError, MissingVariable, profile_outputs, render
 from greenery.ops import notify
-from greenery.warehouse import database
+from greenery.warehouse import database, storage
+from greenery.warehouse.storage import StorageError
 
 #: env_var('NAME') without a default (required), and env_var('NAME' ...) with or without one;
 #: either quote, as Jinja takes both.
@@ -223,15 +225,7 @@ def run(project: Path, target: str) -> list[Check]:
     checks += empty_checks(output)
     checks.append(packages_check(project))
     if output.get("type") == "duckdb":
-        path = database.default_path()
-        has_data = database.has_raw_data(path) if path.exists() else False
-        state = (
-            "raw tables loaded"
-            if has_data
-            else "no raw data yet: `greenery build` or `dbt build` loads the sample, "
-            "`greenery load --csv` an export"
-        )
-        checks.append(Check("warehouse", True, f"{path} ({state})"))
+        checks.append(warehouse_check(database.default_path()))
         checks += plugin_checks(output)
     webhook = bool(os.environ.get(notify.WEBHOOK_ENV))
     checks.append(
@@ -242,3 +236,36 @@ def run(project: Path, target: str) -> list[Check]:
         )
     )
     return checks
+
+
+def warehouse_check(path: Path) -> Check:
+    """The embedded warehouse: there with its raw tables, not there yet, in use, or broken (a
+    file that is not a database, a damaged one, a folder that cannot be read)."""
+    if not path.exists():
+        return Check(
+            "warehouse",
+            True,
+            f"{path} (not there yet: `greenery build` creates it and loads the sample, "
+            "`greenery load --csv` an export; no other command creates it)",
+        )
+    try:
+        storage.check_database(path)
+        has_data = database.has_raw_data(path)
+    except StorageError as fault:
+        return Check("warehouse", False, f"storage error: {fault}")
+    except (duckdb.Error, OSError) as exc:
+        if "lock" in str(exc).lower():
+            return Check("warehouse", True, f"{path} (in use by a writer: {first_line(exc)})")
+        fault = StorageError.from_exception(exc, path)
+        return Check("warehouse", False, f"storage error: {fault or first_line(exc)}")
+    state = (
+        "raw tables loaded"
+        if has_data
+        else "no raw data yet: `greenery build` or `dbt build` loads the sample, "
+        "`greenery load --csv` an export"
+    )
+    return Check("warehouse", True, f"{path} ({state})")
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from greenery.warehouse.storage import StorageError
+
 
 class LockHeld(Exception):
     pass
@@ -38,16 +40,18 @@ def holder_path(path: Path) -> Path:
 @contextmanager
 def exclusive(path: Path, holder: str) -> Iterator[None]:
     """Hold the lock for the block, or raise LockHeld naming who holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, timeout=0)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
-    except Timeout:
+    except Timeout:  # before OSError, which it is
         try:
             current = holder_path(path).read_text().strip()
         except OSError:
             current = ""
         raise LockHeld(f"{path} is held by {current or 'another greenery command'}") from None
+    except OSError as exc:  # a read-only or immutable folder: nothing can be written there
+        raise StorageError.from_exception(exc, path) or exc from exc
     try:
         holder_path(path).write_text(f"{holder} (pid {os.getpid()})\n")
         yield

@@ -56,6 +56,9 @@ def message(summary: RunSummary) -> dict[str, Any]:
         lines.append(f"… and {len(failed) - MAX_LISTED} more")
     if summary.message:
         lines.insert(0, summary.message)
+    if summary.anomalies:
+        lines.append(f"{len(summary.anomalies)} anomalies in the days this run brought:")
+        lines += [f"• {a['message']}" for a in summary.anomalies[:MAX_LISTED]]
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*\n{detail}"}},
     ]
@@ -143,13 +146,14 @@ def send(
     on_success: bool,
     deadline: float = TOTAL_DEADLINE_SECONDS,
 ) -> bool:
-    """Post the run's message if a webhook is configured and the run warrants it.
+    """Post the run's message if a webhook is configured and the run warrants it: a failure,
+    anomalies (ops/anomalies.py), or a success when `on_success`.
 
     Returns whether it was delivered; never raises and never names more of the URL than
     `redact` shows.
     """
     url = os.environ.get(WEBHOOK_ENV)
-    if not url or (summary.exit_code == 0 and not on_success):
+    if not url or (summary.exit_code == 0 and not on_success and not summary.anomalies):
         return False
     where = redact(url)
     try:

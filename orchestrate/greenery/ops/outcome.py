@@ -5,9 +5,12 @@ from __future__ import annotations
 import enum
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from greenery.warehouse.storage import is_storage_failure
 
 if TYPE_CHECKING:  # dbt loads only for the commands that run it (1.7 s of imports)
     from dbt.cli.main import dbtRunnerResult
@@ -24,10 +27,18 @@ class ExitCode(enum.IntEnum):
     CONFIG_ERROR = 5  # the project, profile or environment is not set up
     BAD_INPUT = 6  # input data rejected by the loader (or a replay refused), nothing changed
     INTERNAL_ERROR = 7  # an unexpected error: a bug in greenery (GREENERY_DEBUG=1 shows it)
-    INTERRUPTED = 130  # stopped with Ctrl-C; the published warehouse is as it was
+    STORAGE_ERROR = 8  # the warehouse file or its disk failed: not a database, read-only, full
+    TIMED_OUT = 9  # the run went past its --timeout: stopped, nothing published
+    USAGE_ERROR = 64  # the command line itself is wrong (sysexits' EX_USAGE): nothing ran
+    INTERRUPTED = 130  # stopped with Ctrl-C (SIGINT); the published warehouse is as it was
+    TERMINATED = 143  # stopped by SIGTERM (systemd, CI); the published warehouse is as it was
 
 
 TEST_TYPES = {"test", "unit_test"}
+FRESHNESS_STEP = "source freshness"
+#: the step `run-job --fail-on-gaps` fails when the night's days miss a day of events or orders
+GAPS_STEP = "missing days"
+EXPORTS_STEP = "export saved queries"
 #: The project's on-run-start/end hooks: dbt reports them among the results; a failing one
 #: fails the invocation, which the step records.
 HOOKS = {"operation", "NodeType.Operation"}
@@ -110,6 +121,17 @@ def run_step(command: str, invoke: Any) -> Step:
     return Step(command, bool(result.success), seconds, node_results(result), error)
 
 
+def python_step(command: str, action: Callable[[], object]) -> Step:
+    """Time a step of the job's own (not dbt's): failed, with its error, if it raises."""
+    start = time.perf_counter()
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the step's failure is its outcome, named in the summary
+        seconds = round(time.perf_counter() - start, 3)
+        return Step(command, False, seconds, [], f"{type(exc).__name__}: {exc}")
+    return Step(command, True, round(time.perf_counter() - start, 3))
+
+
 @dataclass
 class RunSummary:
     """The JSON summary of a job run (see data/run_summary.schema.json)."""
@@ -129,6 +151,8 @@ class RunSummary:
     failed_copy: str | None = None  # where a failed run's staged warehouse is kept
     report: str | None = None  # the funnel report (HTML) of a run that passed
     night: dict[str, Any] | None = None  # what a night tested and skipped (jobs/night.py)
+    anomalies: list[dict[str, Any]] = field(default_factory=list)  # ops/anomalies.py
+    changes: list[dict[str, Any]] | None = None  # slim CI: marts compared (warehouse/compare.py)
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -159,11 +183,19 @@ class RunSummary:
         models = [n for n in self.nodes if n.resource_type in ("model", "snapshot")]
         return sorted(models, key=lambda m: -m.execution_time)[:n]
 
+    def storage_failure(self) -> bool:
+        """A node or step failed because the disk or the file did (full, read-only)."""
+        messages = [n.message for n in self.failed_nodes()]
+        messages += [s.error for s in self.steps if not s.success]
+        return any(is_storage_failure(m) for m in messages)
+
     def classify(self) -> ExitCode:
         """The exit code the run ends with, from what its steps did."""
         for step in self.steps:
-            if step.command == "source freshness" and not step.success:
+            if step.command in (FRESHNESS_STEP, GAPS_STEP) and not step.success:
                 return ExitCode.FRESHNESS_FAILED
+        if self.storage_failure():
+            return ExitCode.STORAGE_ERROR
         failed = self.failed_nodes()
         if any(n.resource_type not in TEST_TYPES for n in failed):
             return ExitCode.MODELS_ERRORED
@@ -226,6 +258,8 @@ class RunSummary:
             ],
             "funnel": self.funnel,
             "night": self.night,
+            "anomalies": self.anomalies,
+            "changes": self.changes,
         }
 
     def text(self) -> str:
@@ -261,6 +295,8 @@ class RunSummary:
                 )
         if self.night:
             lines.append(night_line(self.night))
+        for anomaly in self.anomalies:
+            lines.append(f"  ANOMALY {anomaly['kind']}: {anomaly['message']}")
         if self.report:
             lines.append(f"report: {self.report}")
         return "\n".join(lines)

@@ -3,11 +3,16 @@
 Kept in a DuckDB file (schema greenery_ops) beside the embedded warehouse
 (`<warehouse>.history.duckdb`), and in runs/history.duckdb for remote targets, so on-call can
 ask what ran, what failed, which models are slowest and which are getting slower.
+
+Runs are ordered as they were recorded (`seq`), not by their start time: a machine whose clock
+jumped backwards, or ran ahead and was set right, still finds its latest run as the latest.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,8 @@ from greenery.ops.outcome import RunSummary
 from greenery.warehouse import database
 
 SCHEMA = "greenery_ops"
+#: Newest recorded first; runs recorded before `seq` existed come after, newest started first.
+LATEST_FIRST = "seq desc nulls last, started_at desc, run_id desc"
 
 DDL = f"""
 create schema if not exists {SCHEMA};
@@ -35,6 +42,8 @@ create table if not exists {SCHEMA}.runs (
     n_skip integer,
     summary_json varchar
 );
+-- the order runs were recorded in, whatever the machine's clock said (docs/faults.md)
+alter table {SCHEMA}.runs add column if not exists seq bigint;
 create table if not exists {SCHEMA}.node_runs (
     run_id varchar not null,
     step varchar not null,
@@ -72,8 +81,14 @@ def record(path: Path, summary: RunSummary) -> None:
     c = summary.counts()
     with connect(path) as con:
         con.execute("begin transaction")
+        (seq,) = con.execute(
+            f"select coalesce((select seq from {SCHEMA}.runs where run_id = ?), "
+            f"(select coalesce(max(seq), 0) + 1 from {SCHEMA}.runs))",
+            [summary.run_id],
+        ).fetchone()
         con.execute(
-            f"insert or replace into {SCHEMA}.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert or replace into {SCHEMA}.runs values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 summary.run_id,
                 summary.command,
@@ -88,6 +103,7 @@ def record(path: Path, summary: RunSummary) -> None:
                 c["fail"],
                 c["skip"],
                 json.dumps(summary.to_dict()),
+                seq,
             ],
         )
         con.execute(f"delete from {SCHEMA}.node_runs where run_id = ?", [summary.run_id])
@@ -121,15 +137,43 @@ def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[A
         return con.execute(sql, params or []).fetchall()
 
 
-def recent_runs(path: Path, limit: int = 10) -> list[tuple[Any, ...]]:
-    return query(
+@dataclass(frozen=True)
+class RecentRun:
+    """One recorded run, as `greenery history` lists it."""
+
+    run_id: str
+    command: str
+    target: str
+    started_at: datetime
+    seconds: float
+    status: str
+    exit_code: int
+    n_pass: int
+    n_warn: int
+    n_fail: int
+    n_skip: int
+    anomalies: list[dict[str, Any]]
+
+    def line(self) -> str:
+        return (
+            f"{self.started_at}  {self.run_id}  {self.command:<8} {self.target:<9} "
+            f"{self.status:<16} exit {self.exit_code}  {self.seconds or 0:7.1f}s  "
+            f"pass {self.n_pass} warn {self.n_warn} fail {self.n_fail} skip {self.n_skip}"
+        )
+
+
+def recent_runs(path: Path, limit: int = 10) -> list[RecentRun]:
+    """The latest recorded runs, newest first."""
+    rows = query(
         path,
         f"""
         select run_id, command, target, started_at, duration_seconds, status, exit_code,
-               n_pass, n_warn, n_fail, n_skip
-        from {SCHEMA}.runs order by started_at desc, run_id desc limit ?""",
+               n_pass, n_warn, n_fail, n_skip,
+               coalesce(json_extract(summary_json, '$.anomalies'), '[]')
+        from {SCHEMA}.runs order by {LATEST_FIRST} limit ?""",
         [limit],
     )
+    return [RecentRun(*row[:-1], anomalies=json.loads(row[-1])) for row in rows]
 
 
 def slowest_models(path: Path, limit: int = 5, runs: int = 10) -> list[tuple[Any, ...]]:
@@ -139,7 +183,9 @@ def slowest_models(path: Path, limit: int = 5, runs: int = 10) -> list[tuple[Any
         f"""
         with recent as (
             select n.name, n.execution_time,
-                   row_number() over (partition by n.unique_id order by r.started_at desc) as k
+                   row_number() over (
+                       partition by n.unique_id order by r.seq desc nulls last, r.started_at desc
+                   ) as k
             from {SCHEMA}.node_runs n join {SCHEMA}.runs r using (run_id)
             where n.resource_type in ('model', 'snapshot') and n.status = 'success')
         select name, round(avg(execution_time), 3) as avg_seconds, count(*) as n_runs
@@ -157,7 +203,9 @@ def models_getting_slower(
         f"""
         with timed as (
             select n.unique_id, n.name, n.execution_time,
-                   row_number() over (partition by n.unique_id order by r.started_at desc) as k
+                   row_number() over (
+                       partition by n.unique_id order by r.seq desc nulls last, r.started_at desc
+                   ) as k
             from {SCHEMA}.node_runs n join {SCHEMA}.runs r using (run_id)
             where n.resource_type in ('model', 'snapshot') and n.status = 'success'),
         compared as (
@@ -183,7 +231,13 @@ def published_summaries(
         f"""
         select summary_json from {SCHEMA}.runs
         where target = ? and exit_code = 0 and command in (select unnest(?))
-        order by started_at desc, run_id desc limit ?""",
+        order by {LATEST_FIRST} limit ?""",
         [target, list(commands), limit],
     )
     return [json.loads(text) for (text,) in rows if text]
+
+
+def latest_start(path: Path) -> datetime | None:
+    """When the latest recorded run started, by the clock of the machine that ran it."""
+    rows = query(path, f"select started_at from {SCHEMA}.runs order by {LATEST_FIRST} limit 1")
+    return rows[0][0] if rows else None

@@ -25,7 +25,7 @@ import csv
 import math
 import random
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -46,10 +46,11 @@ from greenery.warehouse.activity import (
     Traffic,
 )
 from greenery.warehouse.facts import RAW_TABLES
+from greenery.warehouse.loader import rollback
 from greenery.warehouse.rows import EventRow
 
 RAW = loader.RAW_SCHEMA
-LOG_TABLE = f"{clock.SCHEMA}.arrivals"
+LOG_TABLE = clock.ARRIVALS_LOG
 LATE_SHARE = 0.03  # of a day's events, arriving late
 LATE_HOURS = 48  # how much earlier a late event can be
 RECENT_DAYS = 28  # the window the traffic level and the product mix are read from
@@ -435,7 +436,7 @@ def write_day(con: duckdb.DuckDBPyConnection, day: Day, seed: int) -> ArrivedDay
             clock.write(con, end, "arrive")
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            rollback(con)  # a failed rollback (a full disk) must not hide why it failed
             raise
     return arrived
 
@@ -455,8 +456,15 @@ def log(con: duckdb.DuckDBPyConnection, arrived: ArrivedDay) -> None:
     )
 
 
-def arrive(con: duckdb.DuckDBPyConnection, days: int, seed: int = 42) -> list[ArrivedDay]:
-    """Append the next `days` days to the warehouse, one transaction a day."""
+def arriving(con: duckdb.DuckDBPyConnection, days: int, seed: int = 42) -> Iterator[ArrivedDay]:
+    """Append the next `days` days to the warehouse, one transaction a day, yielding each day
+    once it is committed (a run stopped half way keeps the days before it, whole)."""
     if days < 1:
         raise ValueError(f"days must be a whole number >= 1, got {days}")
-    return [write_day(con, plan_day(con, seed), seed) for _ in range(days)]
+    for _ in range(days):
+        yield write_day(con, plan_day(con, seed), seed)
+
+
+def arrive(con: duckdb.DuckDBPyConnection, days: int, seed: int = 42) -> list[ArrivedDay]:
+    """Append the next `days` days to the warehouse (`arriving`, all of them)."""
+    return list(arriving(con, days, seed))

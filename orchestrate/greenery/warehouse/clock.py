@@ -17,6 +17,8 @@ import duckdb
 
 SCHEMA = "greenery_meta"
 TABLE = f"{SCHEMA}.clock"
+#: The days `greenery arrive` appended since the last load (a load starts it over).
+ARRIVALS_LOG = f"{SCHEMA}.arrivals"
 
 
 def read(con: duckdb.DuckDBPyConnection) -> datetime | None:

@@ -82,6 +82,20 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return configured(duckdb.connect(str(path)))
 
 
+def missing(path: Path) -> str:
+    """Why a command other than `greenery build` refuses a warehouse path that is not there."""
+    return (
+        f"no warehouse at {path}: check --warehouse or ${PATH_ENV} for a typing mistake; "
+        "`greenery build` creates and loads a new one, no other command does"
+    )
+
+
+def remove(path: Path) -> None:
+    """Remove a warehouse file a failed command created, with its write-ahead log."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
 def history_beside(path: Path) -> Path:
     """The run history of the warehouse file `path`: `<stem>.history.duckdb` beside it."""
     return path.with_name(f"{path.stem}.history{path.suffix}")

@@ -22,18 +22,27 @@ DEFAULT_WEEKS = 13
 
 
 def load_sample(
-    path: Path, scale_factor: int = 1, seed: int = 42, n_weeks: int = 1
+    path: Path,
+    scale_factor: int = 1,
+    seed: int = 42,
+    n_weeks: int = 1,
+    restart_history: bool = False,
 ) -> dict[str, int]:
     """Generate `n_weeks` of the sample world at a scale and load it, atomically."""
     with connect(path) as con:
-        return publish_sample(con, scale_factor, seed, n_weeks)
+        return publish_sample(con, scale_factor, seed, n_weeks, restart_history)
 
 
 def publish_sample(
-    con: duckdb.DuckDBPyConnection, scale_factor: int, seed: int, n_weeks: int
+    con: duckdb.DuckDBPyConnection,
+    scale_factor: int,
+    seed: int,
+    n_weeks: int,
+    restart_history: bool = False,
 ) -> dict[str, int]:
     """Stage the sample on `con` and replace the raw tables with it, with its snapshot history
-    (`history.py`), in one transaction."""
+    (`history.py`), in one transaction. A sample of several weeks brings its own history, which
+    replaces the snapshots' (macros/build_snapshot_history.sql): it always restarts it."""
     stage_sample(con, seed, n_weeks)
     first_week = datetime.combine(weeks.PUBLISHED_WEEK, datetime.min.time()) - timedelta(
         weeks=n_weeks - 1
@@ -42,6 +51,7 @@ def publish_sample(
         con,
         scale.scaled_selects(con, scale_factor),
         then=lambda loaded: history.record(loaded, first_week, n_weeks, seed),
+        restart_history=restart_history or n_weeks > 1,
     )
 
 
@@ -50,11 +60,13 @@ def stage_sample(con: duckdb.DuckDBPyConnection, seed: int, n_weeks: int = 1) ->
     loader.validate_staged(con, lambda table: f"sample {table} (seed {seed}, {n_weeks} weeks)")
 
 
-def load_export(path: Path, directory: Path) -> dict[str, int]:
+def load_export(path: Path, directory: Path, restart_history: bool = False) -> dict[str, int]:
     """Load a directory of CSV exports in the real format, atomically. An export holds no
     history beyond its rows: a sample's snapshot history goes with the sample."""
     with connect(path) as con:
-        return loader.load_csv_dir(con, directory, then=history.forget)
+        return loader.load_csv_dir(
+            con, directory, then=history.forget, restart_history=restart_history
+        )
 
 
 def export_sample(

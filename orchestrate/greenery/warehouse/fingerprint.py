@@ -46,6 +46,19 @@ def of_table(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"{n}:{digest or 0}"
 
 
+def event_days(path: Path, days: int = 35) -> dict[str, int]:
+    """Events per day over the last `days` days before the newest (read-only): what a night
+    compares with the last published run's to see rows that arrived for days the late-data
+    window no longer reaches (ops/anomalies.py). The newest blocks only, as above."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = con.execute(
+            f"select cast(cast(created_at as date) as varchar), count(*) from {RAW_SCHEMA}.events "
+            f"where created_at >= (select max(created_at) - interval {days} day "
+            f"from {RAW_SCHEMA}.events) group by 1 order by 1"
+        ).fetchall()
+    return dict(found)
+
+
 def of_raw(path: Path) -> dict[str, str]:
     """The fingerprint of every raw table of a warehouse file (read-only), by table name."""
     with duckdb.connect(str(path), read_only=True) as con:

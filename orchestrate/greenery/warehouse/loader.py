@@ -25,6 +25,7 @@ editor's "go to line" lands on the record.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
 import os
@@ -34,7 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +81,16 @@ TYPE_NAMES = {
     ),
 }
 
-#: The data clock is set to the midnight after the newest event or order (clock.py), and there
-#: is no midnight after 9999-12-31: those columns must stay before it.
+#: The data clock is set to the midnight after the newest event or order (clock.py), and the
+#: weeks of every mart follow those columns: a date greenery cannot have there (docs/faults.md)
+#: would move the clock years away, and snapshot history with it. None is before the earliest
+#: data greenery can have (a date before it is an export's default, such as 1970-01-01), and
+#: none is after tomorrow by this machine's clock (an event cannot come from the future).
 CLOCK_COLUMNS = {"events": "created_at", "orders": "created_at"}
-CLOCK_LIMIT = "9999-12-31 00:00:00"
+#: The identity of the raw tables a load put in place (record_load).
+LOAD_TABLE = f"{clock.SCHEMA}.load"
+EARLIEST_DATA = datetime(2000, 1, 1)
+FUTURE_TOLERANCE = timedelta(days=1)
 
 #: Byte order marks of encodings other than UTF-8 (UTF-32 first: it starts like UTF-16).
 FOREIGN_BOMS = (
@@ -372,8 +379,8 @@ class Staged:
             )
 
     def check_values(self, table: str, column: Column) -> None:
-        """Every value parses as the column's type; the data clock's columns stay before the
-        last day it can represent."""
+        """Every value parses as the column's type; the data clock's columns hold dates greenery
+        can have."""
         if column.type not in PARSES:
             return
         name, ok = column.name, PARSES[column.type].format(v=column.name)
@@ -385,15 +392,30 @@ class Staged:
             lambda values: f"cannot parse {values} as {type_name}",
         )
         if CLOCK_COLUMNS.get(table) == name:
-            self.reject(
-                table,
-                name,
-                f"cast(rtrim(trim({name}), 'Z') as TIMESTAMP) >= TIMESTAMP '{CLOCK_LIMIT}'",
-                lambda values: (
-                    f"{values} is on or after {CLOCK_LIMIT[:10]}: the data clock (the midnight "
-                    "after the newest event or order) would be past the last representable day"
-                ),
-            )
+            self.check_clock_range(table, name)
+
+    def check_clock_range(self, table: str, name: str) -> None:
+        """The data clock's columns hold dates greenery can have (EARLIEST_DATA, tomorrow)."""
+        latest = datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+        value = f"cast(rtrim(trim({name}), 'Z') as TIMESTAMP)"
+        self.reject(
+            table,
+            name,
+            f"{value} < TIMESTAMP '{EARLIEST_DATA}'",
+            lambda values: (
+                f"{values} is before {EARLIEST_DATA:%Y-%m-%d}, earlier than any data greenery "
+                "can have (an export's default date?); the data clock and the weeks follow it"
+            ),
+        )
+        self.reject(
+            table,
+            name,
+            f"{value} > TIMESTAMP '{latest:%Y-%m-%d %H:%M:%S}'",
+            lambda values: (
+                f"{values} is in the future (after {latest:%Y-%m-%d %H:%M} UTC by this machine's "
+                "clock); the data clock and snapshot history would jump there"
+            ),
+        )
 
     def check_key(self, table: str) -> None:
         """The primary key is never empty and never repeated."""
@@ -447,11 +469,15 @@ def publish(
     con: duckdb.DuckDBPyConnection,
     selects: Mapping[str, str | Sequence[str]],
     then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    restart_history: bool = False,
 ) -> dict[str, int]:
     """Replace every raw table in one transaction; return the row counts loaded.
 
     A table's rows are one select, or a sequence of selects appended in order. `then` runs in
     the same transaction, after the tables are in place (the sample's history reads them).
+    Data that ends before the snapshots' latest versions would write snapshot history
+    backwards: it is refused unless the load `restart_history` (the next run drops the
+    snapshots' versions and starts them from this load, macros/build_snapshot_history.sql).
     """
     counts: dict[str, int] = {}
     con.execute("begin transaction")
@@ -465,13 +491,74 @@ def publish(
             in_time_order(con, table)
             (counts[table],) = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()
         clock.set_from_data(con, "load", RAW_SCHEMA)
+        if not restart_history:
+            refuse_history_backwards(con)
+        record_load(con, restart_history)
         if then is not None:
             then(con)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)  # a failed rollback (a full disk) must not hide why it failed
         raise
     return counts
+
+
+def refuse_history_backwards(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise LoadError when the snapshots hold versions from after the loaded data's clock:
+    their next run, at that clock, would write history backwards."""
+    now = clock.read(con)
+    snapshots = con.execute(
+        "select table_schema, table_name from information_schema.columns "
+        "where column_name in ('dbt_scd_id', 'dbt_valid_from') "
+        "group by all having count(*) = 2 order by all"
+    ).fetchall()
+    if now is None or not snapshots:
+        return
+    latest = con.execute(
+        "select max(valid_from) from ("
+        + " union all ".join(
+            f'select max(dbt_valid_from) as valid_from from "{schema}"."{table}"'
+            for schema, table in snapshots
+        )
+        + ")"
+    ).fetchone()[0]
+    if latest is not None and latest > now:
+        raise LoadError(
+            f"the data ends before the warehouse's snapshot history: the snapshots hold versions "
+            f"from {latest}, and this data's clock is {now}, so their history would be written "
+            "backwards. Load it into a new warehouse, or pass --restart-history to start the "
+            "snapshots' history over from this load (docs/faults.md)"
+        )
+
+
+def record_load(con: duckdb.DuckDBPyConnection, restart_history: bool = False) -> None:
+    """Give the raw tables a new identity (greenery_meta.load): marts built from the tables
+    they replace must be rebuilt whole, which the jobs do when it differs from the one the last
+    published run built from (jobs/night.py); and whether the snapshots' history starts over."""
+    con.execute(f"create schema if not exists {clock.SCHEMA}")
+    con.execute(
+        f"create or replace table {LOAD_TABLE} as select cast(uuid() as varchar) as load_id, "
+        "current_timestamp as loaded_at, ? as restarts_history",
+        [restart_history],
+    )
+    con.execute(f"drop table if exists {clock.ARRIVALS_LOG}")  # days of the replaced tables
+
+
+def load_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The raw tables' identity, or None for a warehouse loaded before it was recorded."""
+    (exists,) = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = ? and table_name = 'load'",
+        [clock.SCHEMA],
+    ).fetchone()
+    return con.execute(f"select load_id from {LOAD_TABLE}").fetchone()[0] if exists else None
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll a transaction back if DuckDB still can: after some faults (a full disk) it has
+    already aborted it, and the error that caused the fault is the one to report."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
 
 
 def in_time_order(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -493,6 +580,7 @@ def load_csv_dir(
     con: duckdb.DuckDBPyConnection,
     directory: Path,
     then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    restart_history: bool = False,
 ) -> dict[str, int]:
     """Load a CSV export (one `<table>.csv` per raw table) into the warehouse, atomically;
     `then` runs in the same transaction (see `publish`)."""
@@ -500,7 +588,8 @@ def load_csv_dir(
     stage_csv_dir(con, directory)
     validate_staged(con, lambda table: str(csv_path(directory, table)), file_lines(directory))
     try:
-        return publish(con, {t: typed_select(t, stage_name(t)) for t in RAW_TABLES}, then)
+        selects = {t: typed_select(t, stage_name(t)) for t in RAW_TABLES}
+        return publish(con, selects, then, restart_history)
     except (duckdb.ConversionException, duckdb.OutOfRangeException, OverflowError) as exc:
         # validation should have refused the value; if not, still bad input, not a crash
         raise LoadError(f"{directory}: a value could not be published: {exc}") from exc

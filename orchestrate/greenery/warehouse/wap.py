@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from greenery.warehouse.storage import StorageError
+
 AUDIT_ENV = "GREENERY_AUDIT_SUFFIX"  # remote warehouses: see build.audited_remote
 AUDIT_SUFFIX = "__audit"
 STAGING_DIR = ".staging"
@@ -73,8 +75,11 @@ def wal(path: Path) -> Path:
 
 def checkpoint(path: Path) -> None:
     """Fold DuckDB's write-ahead log into the file, so the file alone is the whole database."""
-    with duckdb.connect(str(path)) as con:
-        con.execute("checkpoint")
+    try:
+        with duckdb.connect(str(path)) as con:
+            con.execute("checkpoint")
+    except (duckdb.Error, OSError) as exc:  # a full disk, a read-only file: the storage's
+        raise StorageError.from_exception(exc, path) or exc from exc
     if wal(path).exists():
         raise WarehouseChanged(f"{wal(path)} is still there after a checkpoint")
 
@@ -104,11 +109,15 @@ def stage(published: Path, run_id: str) -> Stage:
     if wal(published).exists():
         checkpoint(published)
     folder = staging_folder(published)
-    folder.mkdir(parents=True)
     copy = folder / published.name
-    clone(published, copy)
-    base = Stamp.of(published)
-    (folder / BASE_FILE).write_text(json.dumps(base.__dict__))
+    try:
+        folder.mkdir(parents=True)
+        clone(published, copy)
+        base = Stamp.of(published)
+        (folder / BASE_FILE).write_text(json.dumps(base.__dict__))
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # a half copy would keep a full disk full
+        raise StorageError.from_exception(exc, folder) or exc from exc
     return Stage(published, copy, run_id, base)
 
 
@@ -143,8 +152,11 @@ def publish(staged: Stage) -> None:
         raise WarehouseChanged(
             f"{staged.published} changed while run {staged.run_id} was building; not published"
         )
-    os.replace(staged.path, staged.published)
-    fsync_dir(staged.published.parent)
+    try:
+        os.replace(staged.path, staged.published)
+        fsync_dir(staged.published.parent)
+    except OSError as exc:
+        raise StorageError.from_exception(exc, staged.published) or exc from exc
     shutil.rmtree(staged.folder, ignore_errors=True)
 
 

@@ -291,7 +291,6 @@ def has_rows(table: str) -> str:
 PRICE = "source_greenery_products_price_is_a_price"
 ORDER_TIMES = "assert_greenery_orders_timestamps_are_plausible"
 USER_TIMES = "assert_greenery_users_timestamps_are_plausible"
-EVENT_TIMES = "assert_greenery_events_created_at_is_plausible"
 STATUS = "assert_greenery_orders_status_matches_fulfilment"
 PAGE_URL = "assert_greenery_events_page_url_matches_event"
 ORDER_STATUSES = "source_accepted_values_greenery_orders_status__preparing__shipped__delivered"
@@ -367,7 +366,7 @@ CASES: tuple[Case, ...] = (
          rejected("orders", "estimated_delivery_at", 3)),
     Case("types", "last_day_of_time", "an event on 9999-12-31: no midnight after it for the clock",
          edit("events", 20, created_at="9999-12-31T12:00:00Z"),
-         rejected("events", "created_at", 21, "data clock")),
+         rejected("events", "created_at", 21, "in the future", "data clock")),
     Case("types", "zip_plus_four", "zipcode 02203-1234 in a number column",
          edit("addresses", 7, zipcode="02203-1234"), rejected("addresses", "zipcode", 8)),
 
@@ -530,10 +529,10 @@ CASES: tuple[Case, ...] = (
     # timestamps out of range and out of order
     Case("timestamps", "order_in_year_9999", "an order placed in the year 9999",
          edit_first("orders", {"status": "preparing"}, created_at="9999-02-10T00:00:00Z"),
-         caught(ORDER_TIMES)),
+         rejected("orders", "created_at", None, "in the future")),
     Case("timestamps", "order_at_epoch", "an order placed on 1970-01-01, before the shop existed",
          edit_first("orders", {"status": "preparing"}, created_at="1970-01-01T00:00:00Z"),
-         caught(ORDER_TIMES)),
+         rejected("orders", "created_at", None, "before 2000-01-01")),
     Case("timestamps", "delivered_before_ordered", "an order delivered a day before it was placed",
          edit("orders", 11, delivered_at=shifted("created_at", days=-1)), caught(ORDER_TIMES)),
     Case("timestamps", "user_updated_before_created", "a user updated a day before signing up",
@@ -542,7 +541,8 @@ CASES: tuple[Case, ...] = (
          edit("users", 13, created_at="2999-01-01T00:00:00Z", updated_at="2999-01-02T00:00:00Z"),
          caught(USER_TIMES)),
     Case("timestamps", "event_before_shop", "an event in 1999",
-         edit("events", 300, created_at="1999-12-31T23:59:59Z"), caught(EVENT_TIMES)),
+         edit("events", 300, created_at="1999-12-31T23:59:59Z"),
+         rejected("events", "created_at", 301, "before 2000-01-01")),
 
     # status contradictions
     Case("status", "delivered_without_time", "a delivered order without delivered_at",
