@@ -4,8 +4,8 @@ No Snowflake account is needed: fakesnow answers dbt-snowflake's connector calls
 with DuckDB underneath. It is good enough to catch Snowflake-only SQL errors before production,
 but it has defects of its own. This module is our small compatibility layer for them, pinned to
 the fakesnow version it was written against and applied only while emulating: the models and
-macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in the
-README) with the workaround, and tests/emulator/test_emulator.py proves each rewrite.
+macros never change for the emulator. Each defect is listed in EMULATOR_DEFECTS (and in
+docs/snowflake.md) with the workaround, and tests/emulator/test_emulator.py proves each rewrite.
 
 It is a test device, kept apart from the production code: no production module imports it (the
 CLI's --snowflake-emulator imports it when it is given; tests/test_project.py checks), and

@@ -17,7 +17,7 @@ from greenery.dbt.project import ConfigError
 from greenery.dbt.runner import DbtFailed
 from greenery.ops import lock
 from greenery.ops.outcome import ExitCode
-from greenery.warehouse import wap
+from greenery.warehouse import datasets, wap
 from greenery.warehouse.loader import LoadError
 
 
@@ -44,7 +44,7 @@ def test_an_unexpected_error_is_one_line_and_exit_7(monkeypatch, tmp_path):
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(cli.datasets, "load_sample", explode)
+    monkeypatch.setattr(datasets, "load_sample", explode)
     result = CliRunner().invoke(cli.main, ["load", "--warehouse", str(tmp_path / "w.duckdb")])
 
     assert result.exit_code == ExitCode.INTERNAL_ERROR == 7

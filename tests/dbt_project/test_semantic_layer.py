@@ -355,16 +355,21 @@ def test_each_export_equals_mf_query_of_its_saved_query(parsed, tmp_path):
     answers, row for row, for every saved query."""
     from greenery.warehouse import exports
 
-    artifacts = parsed["project"] / "target"
-    written = exports.write_embedded(parsed["warehouse"], artifacts)
+    # a copy of its own (the module's engines hold the parsed warehouse open read-only), under
+    # the same file name: the manifest names the relations of "greenery"
+    warehouse = tmp_path / "exported" / "greenery.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copyfile(parsed["warehouse"], warehouse)
+    env = parsed["env"] | {"GREENERY_DUCKDB_PATH": str(warehouse)}
+    written = exports.write_embedded(warehouse, parsed["project"] / "target")
     assert sorted(written) == ["funnel_by_region", "product_dropoff", "weekly_funnel"]
     for name in written:
         out = tmp_path / f"{name}.csv"
         command = [BIN / "mf", "query", "--saved-query", name, "--csv", out, "--quiet"]
-        run(command, parsed["project"], parsed["env"])
+        run(command, parsed["project"], env)
         with out.open() as f:
             answered = [tuple(r.values()) for r in csv.DictReader(f)]
-        with duckdb.connect(str(parsed["warehouse"]), read_only=True) as con:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
             exported = con.execute(f"select * from {MARTS}.{name}").fetchall()
             columns = [d[0] for d in con.execute(f"select * from {MARTS}.{name}").description]
         assert columns == list(csv.DictReader(out.open()).fieldnames), name

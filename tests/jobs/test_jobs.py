@@ -272,3 +272,22 @@ def test_slim_ci_compares_the_marts_it_builds_with_production(scratch, tmp_path)
         ("f_weekly_sales_funnel", True, []),
     ]
     assert "0 of the 2 marts" in markdown.read_text()
+
+
+def test_replay_is_a_job_with_a_summary_history_and_exit_codes(scratch):
+    """`greenery replay --json`: the run summary every job prints, recorded in the run history;
+    history the data lacks is refused (6)."""
+    replayed = summary_of(greenery(scratch, "replay", "--weeks", "1-2", "--json"))
+
+    assert (replayed["command"], replayed["exit_code"]) == ("replay", ExitCode.OK)
+    assert replayed["message"] == "replayed weeks: 1 2"
+    assert [s["command"] for s in replayed["steps"]] == ["replay"]
+    assert history(scratch["warehouse"], replayed["run_id"])[:2] == (0, "success")
+    from greenery.warehouse.facts import weekly_history
+
+    key = weekly_history()["orders"][0]["order_id"]  # an order the history changes
+    with database.connect(scratch["warehouse"]) as con:
+        con.execute("delete from raw.orders where order_id = ?", [key])
+    refused = greenery(scratch, "replay", "--weeks", "1", "--json")
+    assert refused.returncode == ExitCode.BAD_INPUT, refused.stderr[-2000:]
+    assert history(scratch["warehouse"], summary_of(refused)["run_id"])[:2] == (6, "bad_input")

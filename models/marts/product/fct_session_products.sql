@@ -99,7 +99,7 @@ session_products as (
         session_id,
         product_id,
         min(created_at) as first_event_at,
-        {{ sum_events(event_types, 'count') }}
+        {{ sum_events(event_types) }}
 
     from attributed_events
     group by session_id, product_id

@@ -38,7 +38,7 @@ sessions as (
         max(created_at) as session_ended_at,
         max(case when event_type = 'checkout' then order_id end) as order_id,
         count(*) as n_events,
-        {{ sum_events(event_types, 'count') }},
+        {{ sum_events(event_types) }},
         {{ first_by('product_id', 'created_at', 'event_id') }} as first_product_id
 
     from session_events

@@ -55,6 +55,12 @@ def made(summary: RunSummary, resumed_from: Path | None = None) -> list[str]:
     return sorted(succeeded)
 
 
+def built_models(summary: RunSummary) -> bool:
+    """The run built a model (the saved queries' exports read models: a run that built none,
+    a replay or a snapshot, leaves them as they are)."""
+    return any(n.resource_type == "model" and n.status == "success" for n in summary.nodes)
+
+
 def note_unpublished(summary: RunSummary, where: str) -> None:
     """Say in the summary's message that nothing was published, and where the build is kept."""
     note = f"nothing published; the failing build is {where}"
@@ -91,7 +97,7 @@ def audited(
     except BaseException:
         summary.failed_copy = str(wap.keep_failed(staged))  # stopped: kept for `greenery retry`
         raise
-    if publishable(summary):
+    if publishable(summary) and built_models(summary):
         # the saved queries' exports, from the audited marts, published with them
         write = lambda: exports.write_embedded(staged.path, dbt.artifacts)  # noqa: E731
         summary.steps.append(python_step(EXPORTS_STEP, write))
@@ -133,7 +139,7 @@ def audited_remote(dbt: Dbt, summary: RunSummary, resumed_from: Path | None) -> 
             raise ConfigError(f"could not stage the audit schemas: {summary.steps[-1].error}")
     yield audit
     exported: list[dict] = []
-    if publishable(summary):
+    if publishable(summary) and built_models(summary):
         exported = export_remote(audit, summary)
     if not publishable(summary):
         if any(s.command not in ("source freshness", "stage") for s in summary.steps):

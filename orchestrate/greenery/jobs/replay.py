@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -21,8 +22,9 @@ from typing import Any
 from dbt_common.events.base_types import EventMsg
 
 from greenery.dbt.runner import Dbt, DbtFailed
+from greenery.jobs.skeleton import prepare, running
 from greenery.ops import lock
-from greenery.ops.outcome import new_run_id
+from greenery.ops.outcome import REFUSED_STEP, REPLAY_STEP, RunSummary, Step, new_run_id
 from greenery.warehouse import clock, database, wap
 from greenery.warehouse.facts import weekly_history
 
@@ -139,8 +141,38 @@ def check_weeks(weeks: Sequence[int]) -> None:
         raise ReplayError(f"weeks must be increasing, within {available}: got {list(weeks)}")
 
 
+def job(dbt: Dbt, weeks: Sequence[int]) -> RunSummary:
+    """`greenery replay` as a job: its run summary (`--json`), exit code and run history come
+    from the skeleton every job shares. The replay itself (`run`) takes the warehouse lock and
+    stages the embedded warehouse; a refused replay ends in exit 6 (bad input), one that failed
+    part way in exit 2, each having applied nothing to an embedded warehouse."""
+
+    def body(summary: RunSummary) -> None:
+        prepare(dbt)
+        started = time.perf_counter()
+        try:
+            applied = run(dbt, weeks)
+        except (ReplayError, ReplayFailed) as exc:
+            seconds = round(time.perf_counter() - started, 3)
+            refused = isinstance(exc, ReplayError) or isinstance(exc.__cause__, ReplayError)
+            command = REFUSED_STEP if refused else REPLAY_STEP
+            summary.steps.append(Step(command, False, seconds, [], str(exc)))
+            summary.message = str(exc).replace("\n", "; ")
+            return
+        seconds = round(time.perf_counter() - started, 3)
+        summary.steps.append(Step(REPLAY_STEP, True, seconds))
+        summary.message = (
+            f"replayed weeks: {' '.join(map(str, applied))}"
+            if applied
+            else "replayed weeks: none (already recorded)"
+        )
+
+    # run() takes the warehouse lock itself (a held lock ends the job in exit 4, unrecorded)
+    return running("replay", dbt, body, locked=False)
+
+
 def run(dbt: Dbt, weeks: Sequence[int]) -> list[int]:
-    """`greenery replay`: under the warehouse lock, idempotent, all or nothing when embedded.
+    """The replay: under the warehouse lock, idempotent, all or nothing when embedded.
 
     Weeks that snapshot history already records are skipped (replaying them again is a no-op).
     An embedded warehouse is replayed on a staged copy (`wap.py`) published at the end, so a

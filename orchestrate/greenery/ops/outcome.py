@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # dbt loads only for the commands that run it (1.7 s of impor
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes of the greenery jobs, documented in the README."""
+    """Exit codes of the greenery jobs, documented in docs/jobs.md."""
 
     OK = 0
     TESTS_FAILED = 1  # every model built, but a data or unit test failed
@@ -39,6 +39,8 @@ FRESHNESS_STEP = "source freshness"
 #: the step `run-job --fail-on-gaps` fails when the night's days miss a day of events or orders
 GAPS_STEP = "missing days"
 EXPORTS_STEP = "export saved queries"
+REPLAY_STEP = "replay"  # greenery replay: the weeks applied and snapshotted
+REFUSED_STEP = "replay refused"  # the weeks or the data do not allow it: bad input
 #: The project's on-run-start/end hooks: dbt reports them among the results; a failing one
 #: fails the invocation, which the step records.
 HOOKS = {"operation", "NodeType.Operation"}
@@ -194,6 +196,8 @@ class RunSummary:
         for step in self.steps:
             if step.command in (FRESHNESS_STEP, GAPS_STEP) and not step.success:
                 return ExitCode.FRESHNESS_FAILED
+            if step.command == REFUSED_STEP:
+                return ExitCode.BAD_INPUT
         if self.storage_failure():
             return ExitCode.STORAGE_ERROR
         failed = self.failed_nodes()

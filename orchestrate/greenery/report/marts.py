@@ -70,12 +70,6 @@ PRODUCT_RATES: tuple[Rate, ...] = (
 )
 
 
-def count_column(step: str, bots: bool = True) -> str:
-    """The mart column counting the sessions that reached `step` ('sessions': all of them)."""
-    middle = "" if step == "sessions" else f"{step}_"
-    return f"n_{'' if bots else 'human_'}{middle}sessions"
-
-
 def human_column(column: str) -> str:
     """The same measure without suspected bots: n_x -> n_human_x, a rate r -> human_r."""
     return f"n_human_{column[2:]}" if column.startswith("n_") else f"human_{column}"

@@ -1,0 +1,5 @@
+"""`python -m greenery.cli`."""
+
+from greenery.cli import main
+
+main()
