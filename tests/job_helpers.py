@@ -88,6 +88,12 @@ def halve_the_bot_share(project: Path) -> None:
     model.write_text(model.read_text().replace(RATES, halved))
 
 
-def comment_the_weekly_funnel(project: Path, original: str) -> None:
-    """A change that alters nothing: a comment in the model (state:modified all the same)."""
-    weekly_funnel_model(project).write_text(original.replace("with\n", "-- a note\nwith\n", 1))
+def comment_dim_promos(project: Path) -> None:
+    """A change that alters nothing: a comment in a mart no other model reads (state:modified
+    all the same, so CI builds and compares it)."""
+    model = project / "models" / "marts" / "core" / "dim_promos.sql"
+    model.write_text("-- a note that changes nothing\n" + model.read_text())
+
+
+#: What the two changes above make CI build: the changed mart, its child, the commented mart.
+COMPARED_MARTS = ["dim_promos", "f_weekly_funnel_steps", "f_weekly_sales_funnel"]

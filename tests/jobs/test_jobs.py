@@ -14,12 +14,12 @@ from greenery.ops import runlog
 from greenery.ops.outcome import ExitCode
 from greenery.warehouse import database
 from job_helpers import (
-    comment_the_weekly_funnel,
+    COMPARED_MARTS,
+    comment_dim_promos,
     greenery,
     halve_the_bot_share,
     history,
     summary_of,
-    weekly_funnel_model,
 )
 
 
@@ -150,9 +150,10 @@ def test_one_writer_per_warehouse_and_a_killed_run_leaves_no_stale_lock(scratch)
     second = greenery(scratch, "run-job", "--no-freshness", "--json")
     assert second.returncode == ExitCode.LOCK_HELD == 4
     assert "held by run-job" in summary_of(second)["message"]
-    built = greenery(scratch, "build", "--json")
-    assert built.returncode == 4 and "held by run-job" in summary_of(built)["message"]
-    for args in (("load",), ("arrive",), ("replay", "--weeks", "2")):
+    for job in (("build", "--json"), ("replay", "--weeks", "2", "--json")):
+        held = greenery(scratch, *job)
+        assert held.returncode == 4 and "held by run-job" in summary_of(held)["message"], job
+    for args in (("load",), ("arrive",)):
         other = greenery(scratch, *args)
         assert other.returncode == 4, (args, other.stderr[-1000:])
         assert "held by run-job" in other.stderr and "Traceback" not in other.stderr
@@ -230,29 +231,30 @@ def test_slim_ci_builds_only_the_change_and_its_children(scratch, tmp_path):
 
 
 def test_slim_ci_compares_the_marts_it_builds_with_production(scratch, tmp_path):
-    """A change that alters one rate shows that rate, per week, against production; a change
-    that alters nothing shows an empty diff; both as JSON and as the pull request's Markdown."""
+    """One pull request, two changes: one alters a rate (shown per week against production),
+    one alters nothing (an empty diff); as JSON and as the pull request's Markdown."""
     state = production_manifest(scratch, tmp_path / "production")
-    original = weekly_funnel_model(scratch["project"]).read_text()
     halve_the_bot_share(scratch["project"])
+    comment_dim_promos(scratch["project"])
     markdown = tmp_path / "changes.md"
     ci = ("ci", "--state", str(state), "--changes", str(markdown), "--json")
 
     moved = summary_of(greenery(scratch, *ci, "--exclude", "resource_type:unit_test"))
 
     assert moved["exit_code"] == ExitCode.OK, moved["failed_nodes"]
-    # the mart and its child: the child reads the counts, not the share, so it did not move
     changes = {c["name"]: c for c in moved["changes"]}
-    assert sorted(changes) == ["f_weekly_funnel_steps", "f_weekly_sales_funnel"]
-    assert changes["f_weekly_funnel_steps"]["unchanged"]
+    assert sorted(changes) == COMPARED_MARTS
+    # the commented mart, and the child that reads the counts, not the share: nothing moved
+    for name in ("dim_promos", "f_weekly_funnel_steps"):
+        assert changes[name]["unchanged"] and changes[name]["examples"] == [], name
+        assert changes[name]["columns_changed"] == {} and changes[name]["rows_changed"] == 0
     change = changes["f_weekly_sales_funnel"]
     with database.connect(scratch["warehouse"]) as con:
         weeks, with_bots = con.execute(
             "select count(*), count_if(suspected_bot_session_share > 0) "
             "from dev_marts.f_weekly_sales_funnel"
         ).fetchone()
-    assert change["name"] == "f_weekly_sales_funnel" and change["keys"] == ["wk"]
-    assert change["prod_rows"] == change["ci_rows"] == weeks
+    assert change["keys"] == ["wk"] and change["prod_rows"] == change["ci_rows"] == weeks
     assert (change["rows_added"], change["rows_removed"]) == (0, 0)
     assert change["columns_changed"] == {"suspected_bot_session_share": with_bots} and with_bots
     assert change["rows_changed"] == with_bots and not change["unchanged"]
@@ -261,17 +263,7 @@ def test_slim_ci_compares_the_marts_it_builds_with_production(scratch, tmp_path)
         0.5 * example["suspected_bot_session_share__prod"]
     )
     text = markdown.read_text()
-    assert "1 of the 2 marts" in text and f"`suspected_bot_session_share` ({with_bots})" in text
-
-    comment_the_weekly_funnel(scratch["project"], original)
-    same = summary_of(greenery(scratch, *ci))
-
-    assert same["exit_code"] == ExitCode.OK, same["message"]
-    assert [(c["name"], c["unchanged"], c["examples"]) for c in same["changes"]] == [
-        ("f_weekly_funnel_steps", True, []),
-        ("f_weekly_sales_funnel", True, []),
-    ]
-    assert "0 of the 2 marts" in markdown.read_text()
+    assert "1 of the 3 marts" in text and f"`suspected_bot_session_share` ({with_bots})" in text
 
 
 def test_replay_is_a_job_with_a_summary_history_and_exit_codes(scratch):
