@@ -13,10 +13,7 @@
 -#}
 
 {%- set settings = var('anomalies') -%}
-{%- set weeks = [] -%}
-{%- for week in range(1, settings['weeks_compared'] + 1) -%}
-    {%- do weeks.append(7 * week) -%}
-{%- endfor -%}
+{%- set weeks = range(7, 7 * settings['weeks_compared'] + 1, 7) | list -%}
 {%- set rates = settings['rates'] -%}
 
 with
@@ -37,7 +34,7 @@ volume_baselines as (
 
     select
         judged.table_name,
-        judged.day,
+        judged.date_day,
         judged.n_rows,
         median(previous.n_rows) as expected,
         count(previous.n_rows) as n_compared
@@ -46,9 +43,9 @@ volume_baselines as (
     left join volumes as previous
         on
             judged.table_name = previous.table_name
-            and {{ dbt.datediff('previous.day', 'judged.day', 'day') }} in ({{ weeks | join(', ') }})
+            and judged.date_day - previous.date_day in ({{ weeks | join(', ') }})
             and previous.n_rows > 0
-    group by judged.table_name, judged.day, judged.n_rows
+    group by judged.table_name, judged.date_day, judged.n_rows
 
 ),
 
@@ -57,8 +54,8 @@ volume_anomalies as (
     select
         'volume' as kind,
         table_name as subject,
-        day,
-        cast(n_rows as {{ dbt.type_float() }}) as value,
+        date_day,
+        cast(n_rows as {{ dbt.type_float() }}) as observed,
         cast(expected as {{ dbt.type_float() }}) as expected,
         expected * {{ settings['volume_low'] }} as expected_low,
         expected * {{ settings['volume_high'] }} as expected_high
@@ -78,8 +75,8 @@ days_with_rows as (
 
     select
         table_name,
-        min(day) as first_day,
-        max(day) as last_day
+        min(date_day) as first_day,
+        max(date_day) as last_day
 
     from volumes
     where n_rows > 0
@@ -92,8 +89,8 @@ gaps as (
     select
         'gap' as kind,
         volumes.table_name as subject,
-        volumes.day,
-        cast(0 as {{ dbt.type_float() }}) as value,
+        volumes.date_day,
+        cast(0 as {{ dbt.type_float() }}) as observed,
         cast(null as {{ dbt.type_float() }}) as expected,
         cast(1 as {{ dbt.type_float() }}) as expected_low,
         cast(null as {{ dbt.type_float() }}) as expected_high
@@ -104,8 +101,8 @@ gaps as (
     where
         volumes.layer = 'source'
         and volumes.n_rows = 0
-        and volumes.day > days_with_rows.first_day
-        and volumes.day < days_with_rows.last_day
+        and volumes.date_day > days_with_rows.first_day
+        and volumes.date_day < days_with_rows.last_day
 
 ),
 
@@ -114,11 +111,11 @@ daily_rates as (
     {%- for rate in rates %}
     select
         '{{ rate }}' as metric,
-        session_date as day,
-        n_human_sessions,
-        cast({{ rate }} as {{ dbt.type_float() }}) as value
+        daily_funnel.session_date as date_day,
+        daily_funnel.n_human_sessions,
+        cast(daily_funnel.{{ rate }} as {{ dbt.type_float() }}) as observed
     from daily_funnel
-    where session_date >= (select min(day) from volumes)
+    where daily_funnel.session_date >= (select min(volumes.date_day) from volumes)
     {{ "union all" if not loop.last }}
     {%- endfor %}
 
@@ -128,20 +125,20 @@ rate_baselines as (
 
     select
         judged.metric,
-        judged.day,
-        judged.value,
-        median(previous.value) as expected,
-        count(previous.value) as n_compared
+        judged.date_day,
+        judged.observed,
+        median(previous.observed) as expected,
+        count(previous.observed) as n_compared
 
     from daily_rates as judged
     left join daily_rates as previous
         on
             judged.metric = previous.metric
-            and {{ dbt.datediff('previous.day', 'judged.day', 'day') }}
+            and judged.date_day - previous.date_day
             between 1 and {{ 7 * settings['weeks_compared'] }}
             and previous.n_human_sessions >= {{ settings['rate_min_sessions'] }}
     where judged.n_human_sessions >= {{ settings['rate_min_sessions'] }}
-    group by judged.metric, judged.day, judged.value
+    group by judged.metric, judged.date_day, judged.observed
 
 ),
 
@@ -150,8 +147,8 @@ rate_anomalies as (
     select
         'rate' as kind,
         metric as subject,
-        day,
-        value,
+        date_day,
+        observed,
         expected,
         expected * {{ settings['rate_low'] }} as expected_low,
         expected * {{ settings['rate_high'] }} as expected_high
@@ -160,8 +157,8 @@ rate_anomalies as (
     where
         n_compared >= 7 * {{ settings['min_weeks'] }}
         and (
-            value < expected * {{ settings['rate_low'] }}
-            or value > expected * {{ settings['rate_high'] }}
+            observed < expected * {{ settings['rate_low'] }}
+            or observed > expected * {{ settings['rate_high'] }}
         )
 
 ),

@@ -5,6 +5,13 @@
 -#}
 
 {%- set window_days = var('anomalies')['window_days'] -%}
+{#- each table counted: its name, its layer, the import CTE holding it, its creation time -#}
+{%- set counted_tables = [
+    ('events', 'source', 'events', 'created_at'),
+    ('orders', 'source', 'orders', 'created_at'),
+    ('fct_sessions', 'mart', 'sessions', 'session_started_at'),
+    ('fct_orders', 'mart', 'ordered', 'created_at'),
+] -%}
 
 with
 
@@ -49,49 +56,34 @@ window_bounds as (
 
 counted as (
 
-    select 'events' as table_name, cast(created_at as date) as day, count(*) as n_rows
-    from events
-    where created_at >= (select first_day from window_bounds)
-    group by 1, 2
-
-    union all
-
-    select 'orders' as table_name, cast(created_at as date) as day, count(*) as n_rows
-    from orders
-    where created_at >= (select first_day from window_bounds)
-    group by 1, 2
-
-    union all
-
-    select 'fct_sessions' as table_name, cast(session_started_at as date) as day, count(*) as n_rows
-    from sessions
-    where session_started_at >= (select first_day from window_bounds)
-    group by 1, 2
-
-    union all
-
-    select 'fct_orders' as table_name, cast(created_at as date) as day, count(*) as n_rows
-    from ordered
-    where created_at >= (select first_day from window_bounds)
-    group by 1, 2
+    {%- for table_name, layer, rows, created in counted_tables %}
+    select
+        '{{ table_name }}' as table_name,
+        cast({{ rows }}.{{ created }} as date) as date_day,
+        count(*) as n_rows
+    from {{ rows }}
+    inner join window_bounds
+        on {{ rows }}.{{ created }} >= window_bounds.first_day
+    group by cast({{ rows }}.{{ created }} as date)
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
-tables as (
+counted_tables as (
 
-    select 'events' as table_name, 'source' as layer
-    union all
-    select 'orders' as table_name, 'source' as layer
-    union all
-    select 'fct_sessions' as table_name, 'mart' as layer
-    union all
-    select 'fct_orders' as table_name, 'mart' as layer
+    {%- for table_name, layer, rows, created in counted_tables %}
+    select
+        '{{ table_name }}' as table_name,
+        '{{ layer }}' as layer
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
 window_days as (
 
-    select dates.date_day as day
+    select dates.date_day
     from dates
     inner join window_bounds
         on dates.date_day between window_bounds.first_day and window_bounds.last_day
@@ -101,17 +93,17 @@ window_days as (
 final as (
 
     select
-        tables.table_name,
-        tables.layer,
-        window_days.day,
+        counted_tables.table_name,
+        counted_tables.layer,
+        window_days.date_day,
         coalesce(counted.n_rows, 0) as n_rows
 
-    from tables
+    from counted_tables
     cross join window_days
     left join counted
         on
-            tables.table_name = counted.table_name
-            and window_days.day = counted.day
+            counted_tables.table_name = counted.table_name
+            and window_days.date_day = counted.date_day
 
 )
 

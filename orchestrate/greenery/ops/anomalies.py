@@ -24,7 +24,7 @@ from greenery.warehouse import reader
 logger = logging.getLogger(__name__)
 
 MODEL = "mon_anomalies"
-QUERY_OF = "select * from {} order by day, kind, subject"
+QUERY_OF = "select * from {} order by date_day, kind, subject"
 #: kind of the rows a night adds itself (not from the view)
 LATE = "late_beyond_window"
 
@@ -75,15 +75,15 @@ def of_days(dbt: Dbt, since: date) -> list[Anomaly]:
     if found is None:
         logger.info(f"anomalies: {MODEL} is not built, nothing judged")
         return []
-    return [anomaly(row) for row in found if as_date(row["day"]) >= since]
+    return [anomaly(row) for row in found if as_date(row["date_day"]) >= since]
 
 
 def anomaly(row: dict[str, Any]) -> Anomaly:
     return Anomaly(
         kind=row["kind"],
         subject=row["subject"],
-        day=as_date(row["day"]).isoformat(),
-        value=float(row["value"]),
+        day=as_date(row["date_day"]).isoformat(),
+        value=float(row["observed"]),
         expected=number(row["expected"]),
         expected_low=number(row["expected_low"]),
         expected_high=number(row["expected_high"]),
