@@ -36,7 +36,17 @@ from typing import NamedTuple
 import duckdb
 
 PROJECT = Path(__file__).resolve().parents[1]
-IGNORED = (".git", ".venv", "target", "runs", "warehouse", "logs", "*.duckdb*", "__pycache__")
+#: Not copied: the checkout's own state at its top (not the package's `warehouse/`), and
+#: databases and caches anywhere.
+IGNORED_AT_THE_TOP = {".git", ".venv", "target", "runs", "warehouse", "logs"}
+IGNORED = shutil.ignore_patterns("*.duckdb*", "__pycache__")
+
+
+def not_copied(folder: str, names: list[str]) -> set[str]:
+    top = {n for n in names if n in IGNORED_AT_THE_TOP} if Path(folder) == PROJECT else set()
+    return top | set(IGNORED(folder, names))
+
+
 PUBLISHED_SCHEMAS = ("dev_marts", "dev_snapshots")
 SNAPSHOTS = ("product_inventory_snapshot", "orders_snapshot")
 SNAPSHOT_KEYS = {"product_inventory_snapshot": "product_id", "orders_snapshot": "order_id"}
@@ -72,7 +82,7 @@ class Bench:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.project = root / "project"
-        shutil.copytree(PROJECT, self.project, ignore=shutil.ignore_patterns(*IGNORED))
+        shutil.copytree(PROJECT, self.project, ignore=not_copied)
 
     def greenery(self, path: Path, *args: str) -> subprocess.Popen[bytes]:
         env = {
